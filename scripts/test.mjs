@@ -1,0 +1,76 @@
+#!/usr/bin/env node
+// Runs every check and test suite in turn and ends with one line that totals them all:
+// `N passed, N failed[, N skipped]`. Exits non-zero when anything failed.
+import { spawn } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import path from 'node:path';
+
+const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
+const totals = { passed: 0, failed: 0, skipped: 0 };
+const only = process.argv.slice(2);
+
+function run(cmd, args, { capture = false, env = {} } = {}) {
+  return new Promise((resolve) => {
+    const child = spawn(cmd, args, { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d) => {
+      process.stdout.write(d);
+      if (capture) out += d;
+    });
+    child.stderr.on('data', (d) => process.stderr.write(d));
+    child.on('close', (code) => resolve({ code: code ?? 1, out }));
+  });
+}
+
+function testFiles(...dirs) {
+  const files = [];
+  for (const dir of dirs) {
+    let entries = [];
+    try {
+      entries = readdirSync(path.join(root, dir), { recursive: true });
+    } catch {
+      continue;
+    }
+    for (const e of entries) if (String(e).endsWith('.test.ts')) files.push(path.join(dir, String(e)));
+  }
+  return files.sort();
+}
+
+/** A check (typecheck, lint) counts as one test that passed or failed. */
+async function check(name, cmd, args) {
+  console.log(`\n▶ ${name}: ${cmd} ${args.join(' ')}`);
+  const { code } = await run(cmd, args);
+  if (code === 0) totals.passed++;
+  else {
+    totals.failed++;
+    console.log(`✖ ${name} failed (exit ${code})`);
+  }
+}
+
+/** node's test runner, with its spec reporter's closing counts added to the totals. */
+async function nodeTests(name, files) {
+  if (files.length === 0) return;
+  console.log(`\n▶ ${name}: ${files.length} test files`);
+  const { code, out } = await run(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-concurrency=2', ...files], { capture: true });
+  const num = (label) => Number((out.match(new RegExp(`^ℹ ${label} (\\d+)$`, 'm')) ?? [])[1] ?? 0);
+  const pass = num('pass');
+  const fail = num('fail') + num('cancelled');
+  totals.passed += pass;
+  totals.failed += fail;
+  totals.skipped += num('skipped') + num('todo');
+  if (code !== 0 && fail === 0) totals.failed++; // the runner itself failed
+}
+
+const suites = {
+  typecheck: () => check('typecheck', 'npx', ['tsc', '-b']),
+  lint: () => check('lint', 'npx', ['eslint', '--max-warnings', '0', '.']),
+  format: () => check('format', 'npx', ['prettier', '--check', '.']),
+  unit: () => nodeTests('sim + backend tests', testFiles('sim', 'backend')),
+};
+
+for (const [name, suite] of Object.entries(suites)) {
+  if (only.length && !only.includes(name)) continue;
+  await suite();
+}
+console.log(`\n${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped`);
+process.exit(totals.failed > 0 ? 1 : 0);

@@ -1,0 +1,224 @@
+// Who a request comes from (bearer tokens: the hub's admin token, scenario users, and
+// ServiceAccount tokens minted by TokenRequest) and what RBAC lets them do.
+import { createHmac, randomBytes } from 'node:crypto';
+import type { ClusterState } from './cluster.js';
+import type { JsonObject, KubeObject, UserInfo } from './types.js';
+import { isObject } from './types.js';
+
+export interface RequestAttributes {
+  verb: string;
+  apiGroup: string;
+  resource: string;
+  subresource?: string;
+  namespace?: string;
+  name?: string;
+  /** Set for non-resource requests such as /version or /apis. */
+  path?: string;
+}
+
+interface MintedToken {
+  namespace: string;
+  name: string;
+  saUid: string;
+  expires: number;
+  audiences: string[];
+}
+
+interface Rule {
+  verbs: string[];
+  apiGroups: string[];
+  resources: string[];
+  resourceNames: string[];
+  nonResourceURLs: string[];
+}
+
+export class Authenticator {
+  private readonly staticTokens = new Map<string, UserInfo>();
+  private readonly minted = new Map<string, MintedToken>();
+  private readonly secret = randomBytes(32);
+
+  constructor(
+    private readonly state: ClusterState,
+    private readonly issuer: string,
+  ) {}
+
+  addStaticToken(token: string, user: UserInfo): void {
+    this.staticTokens.set(token, { ...user, groups: [...new Set([...user.groups, 'system:authenticated'])] });
+  }
+
+  /** A JWT-shaped token whose validity the server checks by lookup (and by its ServiceAccount). */
+  mint(namespace: string, name: string, saUid: string, expirationSeconds: number, audiences: string[]): { token: string; expires: Date } {
+    const now = Math.floor(Date.now() / 1000);
+    const exp = now + expirationSeconds;
+    const b64 = (o: unknown) => Buffer.from(JSON.stringify(o)).toString('base64url');
+    const header = b64({ alg: 'RS256', kid: 'sim' });
+    const payload = b64({
+      aud: audiences,
+      exp,
+      iat: now,
+      iss: this.issuer,
+      sub: `system:serviceaccount:${namespace}:${name}`,
+      'kubernetes.io': { namespace, serviceaccount: { name, uid: saUid } },
+      jti: randomBytes(8).toString('hex'),
+    });
+    const sig = createHmac('sha256', this.secret).update(`${header}.${payload}`).digest('base64url');
+    const token = `${header}.${payload}.${sig}`;
+    this.minted.set(token, { namespace, name, saUid, expires: exp * 1000, audiences });
+    return { token, expires: new Date(exp * 1000) };
+  }
+
+  authenticate(token: string | undefined): UserInfo | undefined {
+    if (!token) return undefined;
+    const fixed = this.staticTokens.get(token);
+    if (fixed) return fixed;
+    const t = this.minted.get(token);
+    if (!t) return undefined;
+    if (Date.now() >= t.expires) {
+      this.minted.delete(token);
+      return undefined;
+    }
+    // A token dies with its ServiceAccount (also when it is recreated with a new uid).
+    const sa = this.state.get(this.state.rt('', 'v1', 'serviceaccounts'), t.namespace, t.name);
+    if (!sa || sa.metadata.uid !== t.saUid) {
+      this.minted.delete(token);
+      return undefined;
+    }
+    return {
+      username: `system:serviceaccount:${t.namespace}:${t.name}`,
+      uid: t.saUid,
+      groups: ['system:serviceaccounts', `system:serviceaccounts:${t.namespace}`, 'system:authenticated'],
+    };
+  }
+
+  audiencesOf(token: string): string[] {
+    return this.minted.get(token)?.audiences ?? [];
+  }
+}
+
+/** Request paths every authenticated user may read (discovery, version, health), as system:discovery grants. */
+const DISCOVERY_PATHS = [/^\/api(\/.*)?$/, /^\/apis(\/.*)?$/, /^\/version\/?$/, /^\/openapi\/.*$/, /^\/healthz$/, /^\/livez$/, /^\/readyz$/];
+
+/** Reviews a user may always make about themselves, as system:basic-user grants. */
+const SELF_REVIEWS = new Set(['selfsubjectaccessreviews', 'selfsubjectrulesreviews', 'selfsubjectreviews']);
+
+export class Authorizer {
+  private cacheGeneration = -1;
+  private readonly cache = new Map<string, Rule[]>();
+
+  constructor(private readonly state: ClusterState) {}
+
+  allowed(user: UserInfo, attrs: RequestAttributes): boolean {
+    if (user.groups.includes('system:masters')) return true;
+    if (attrs.path !== undefined) {
+      if (attrs.verb === 'get' && DISCOVERY_PATHS.some((re) => re.test(attrs.path!))) return true;
+    } else if (attrs.verb === 'create' && SELF_REVIEWS.has(attrs.resource) && attrs.apiGroup.endsWith('.k8s.io')) {
+      return true;
+    }
+    return this.rulesFor(user, attrs.namespace).some((r) => ruleAllows(r, attrs));
+  }
+
+  /** Rules that apply to a user in a namespace (cluster-wide ones included). */
+  rulesFor(user: UserInfo, namespace: string | undefined): Rule[] {
+    if (this.cacheGeneration !== this.state.rbacGeneration) {
+      this.cache.clear();
+      this.cacheGeneration = this.state.rbacGeneration;
+    }
+    const key = `${user.username}|${user.groups.join(',')}|${namespace ?? ''}`;
+    let rules = this.cache.get(key);
+    if (!rules) {
+      rules = this.computeRules(user, namespace);
+      this.cache.set(key, rules);
+    }
+    return rules;
+  }
+
+  private computeRules(user: UserInfo, namespace: string | undefined): Rule[] {
+    const rbac = (plural: string) => this.state.rt('rbac.authorization.k8s.io', 'v1', plural);
+    const out: Rule[] = [];
+    const roleRules = (kind: string, name: string, ns?: string): Rule[] => {
+      const role = kind === 'ClusterRole' ? this.state.get(rbac('clusterroles'), undefined, name) : ns ? this.state.get(rbac('roles'), ns, name) : undefined;
+      return role ? rulesOf(role, this.state) : [];
+    };
+    for (const b of this.state.list(rbac('clusterrolebindings'), undefined).items) {
+      if (bindsUser(b, user, undefined)) out.push(...roleRules(String((b.roleRef as JsonObject).kind), String((b.roleRef as JsonObject).name)));
+    }
+    if (namespace) {
+      for (const b of this.state.list(rbac('rolebindings'), namespace).items) {
+        if (!bindsUser(b, user, namespace)) continue;
+        // Rules granted by a RoleBinding apply only inside its namespace.
+        out.push(...roleRules(String((b.roleRef as JsonObject).kind), String((b.roleRef as JsonObject).name), namespace).filter((r) => r.nonResourceURLs.length === 0));
+      }
+    }
+    return out;
+  }
+}
+
+function list(v: unknown): string[] {
+  return Array.isArray(v) ? v.map(String) : [];
+}
+
+function rulesOf(role: KubeObject, state: ClusterState): Rule[] {
+  const rules: Rule[] = [];
+  const raw = Array.isArray(role.rules) ? role.rules.filter(isObject) : [];
+  for (const r of raw) {
+    rules.push({
+      verbs: list(r.verbs),
+      apiGroups: list(r.apiGroups),
+      resources: list(r.resources),
+      resourceNames: list(r.resourceNames),
+      nonResourceURLs: list(r.nonResourceURLs),
+    });
+  }
+  // Aggregated ClusterRoles collect the rules of the roles their selectors match.
+  const agg = role.aggregationRule;
+  if (role.kind === 'ClusterRole' && isObject(agg) && Array.isArray(agg.clusterRoleSelectors)) {
+    const all = state.list(state.rt('rbac.authorization.k8s.io', 'v1', 'clusterroles'), undefined).items;
+    for (const sel of agg.clusterRoleSelectors.filter(isObject)) {
+      const want = isObject(sel.matchLabels) ? sel.matchLabels : {};
+      for (const other of all) {
+        if (other.metadata.name === role.metadata.name) continue;
+        const labels = other.metadata.labels ?? {};
+        if (Object.entries(want).every(([k, v]) => labels[k] === v)) rules.push(...rulesOf({ ...other, aggregationRule: undefined }, state));
+      }
+    }
+  }
+  return rules;
+}
+
+function bindsUser(binding: KubeObject, user: UserInfo, namespace: string | undefined): boolean {
+  const subjects = Array.isArray(binding.subjects) ? binding.subjects.filter(isObject) : [];
+  return subjects.some((s) => {
+    if (s.kind === 'User') return s.name === user.username;
+    if (s.kind === 'Group') return user.groups.includes(String(s.name));
+    if (s.kind === 'ServiceAccount') {
+      const ns = typeof s.namespace === 'string' && s.namespace ? s.namespace : namespace;
+      return user.username === `system:serviceaccount:${ns}:${String(s.name)}`;
+    }
+    return false;
+  });
+}
+
+function ruleAllows(rule: Rule, a: RequestAttributes): boolean {
+  const verbOk = rule.verbs.includes('*') || rule.verbs.includes(a.verb);
+  if (!verbOk) return false;
+  if (a.path !== undefined) {
+    return rule.nonResourceURLs.some((u) => u === '*' || u === a.path || (u.endsWith('*') && a.path!.startsWith(u.slice(0, -1))));
+  }
+  if (!(rule.apiGroups.includes('*') || rule.apiGroups.includes(a.apiGroup))) return false;
+  const full = a.subresource ? `${a.resource}/${a.subresource}` : a.resource;
+  const resOk = rule.resources.some((r) => r === '*' || r === full || (a.subresource && r === `*/${a.subresource}`) || (!a.subresource && r === a.resource) || (r.endsWith('/*') && !!a.subresource && r === `${a.resource}/*`));
+  if (!resOk) return false;
+  if (rule.resourceNames.length > 0) return !!a.name && rule.resourceNames.includes(a.name);
+  return true;
+}
+
+/** The rules of a SelfSubjectRulesReview, in the API's shape. */
+export function rulesReviewStatus(rules: Rule[]): JsonObject {
+  return {
+    resourceRules: rules
+      .filter((r) => r.resources.length > 0)
+      .map((r) => ({ verbs: r.verbs, apiGroups: r.apiGroups, resources: r.resources, ...(r.resourceNames.length ? { resourceNames: r.resourceNames } : {}) })),
+    nonResourceRules: rules.filter((r) => r.nonResourceURLs.length > 0).map((r) => ({ verbs: r.verbs, nonResourceURLs: r.nonResourceURLs })),
+    incomplete: false,
+  };
+}

@@ -11,7 +11,11 @@ const only = process.argv.slice(2);
 
 function run(cmd, args, { capture = false, env = {} } = {}) {
   return new Promise((resolve) => {
-    const child = spawn(cmd, args, { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(cmd, args, {
+      cwd: root,
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     child.stdout.on('data', (d) => {
       process.stdout.write(d);
@@ -31,7 +35,8 @@ function testFiles(...dirs) {
     } catch {
       continue;
     }
-    for (const e of entries) if (String(e).endsWith('.test.ts')) files.push(path.join(dir, String(e)));
+    for (const e of entries)
+      if (String(e).endsWith('.test.ts')) files.push(path.join(dir, String(e)));
   }
   return files.sort();
 }
@@ -51,7 +56,11 @@ async function check(name, cmd, args) {
 async function nodeTests(name, files) {
   if (files.length === 0) return;
   console.log(`\n▶ ${name}: ${files.length} test files`);
-  const { code, out } = await run(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-concurrency=2', ...files], { capture: true });
+  const { code, out } = await run(
+    process.execPath,
+    ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-concurrency=2', ...files],
+    { capture: true },
+  );
   const num = (label) => Number((out.match(new RegExp(`^ℹ ${label} (\\d+)$`, 'm')) ?? [])[1] ?? 0);
   const pass = num('pass');
   const fail = num('fail') + num('cancelled');

@@ -8,7 +8,13 @@ const usage = 'usage: npm run sim -- --scenario <file.yaml> [--state-dir <dir>]'
 async function main(): Promise<void> {
   let values: { scenario?: string; 'state-dir'?: string; help?: boolean };
   try {
-    ({ values } = parseArgs({ options: { scenario: { type: 'string' }, 'state-dir': { type: 'string' }, help: { type: 'boolean' } } }));
+    ({ values } = parseArgs({
+      options: {
+        scenario: { type: 'string' },
+        'state-dir': { type: 'string' },
+        help: { type: 'boolean' },
+      },
+    }));
   } catch (e) {
     console.error(`${e instanceof Error ? e.message : String(e)}\n${usage}`);
     process.exit(2);
@@ -25,7 +31,9 @@ async function main(): Promise<void> {
   try {
     fleet = await Fleet.start(values.scenario, { stateDir: values['state-dir'] ?? '.sim' });
   } catch (e) {
-    console.error(JSON.stringify({ ready: false, error: e instanceof Error ? e.message : String(e) }));
+    console.error(
+      JSON.stringify({ ready: false, error: e instanceof Error ? e.message : String(e) }),
+    );
     process.exit(1);
   }
   console.log(JSON.stringify(fleet.readyInfo()));

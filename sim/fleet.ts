@@ -35,13 +35,30 @@ export class Fleet {
     readonly tls: ServingTls | undefined,
   ) {}
 
-  static async start(scenario: Scenario | string | Record<string, unknown>, opts: FleetOptions = {}): Promise<Fleet> {
-    const parsed = typeof scenario === 'string' ? loadScenario(scenario) : 'extra' in scenario ? (scenario as Scenario) : parseScenario(scenario);
+  static async start(
+    scenario: Scenario | string | Record<string, unknown>,
+    opts: FleetOptions = {},
+  ): Promise<Fleet> {
+    const parsed =
+      typeof scenario === 'string'
+        ? loadScenario(scenario)
+        : 'extra' in scenario
+          ? (scenario as Scenario)
+          : parseScenario(scenario);
     const fleet = new Fleet(parsed, opts, opts.insecure ? undefined : await createServingTls());
     try {
       for (const spec of parsed.hubs) {
         const users: HubUser[] = parsed.users;
-        const hub = new SimHub({ name: spec.name, port: spec.port, users, faults: spec.faults, seed: spec.seed, historyLimit: opts.historyLimit, bookmarkIntervalMs: opts.bookmarkIntervalMs, tls: fleet.tls });
+        const hub = new SimHub({
+          name: spec.name,
+          port: spec.port,
+          users,
+          faults: spec.faults,
+          seed: spec.seed,
+          historyLimit: opts.historyLimit,
+          bookmarkIntervalMs: opts.bookmarkIntervalMs,
+          tls: fleet.tls,
+        });
         fleet.hubs.set(spec.name, hub);
         await hub.start();
       }
@@ -82,7 +99,12 @@ export class Fleet {
   readyInfo(): ReadyInfo {
     const hubs: ReadyInfo['hubs'] = {};
     const global = this.globalHub.name;
-    for (const hub of this.hubs.values()) hubs[hub.name] = { url: hub.url, kubeconfig: this.kubeconfigs.get(hub.name), globalHub: hub.name === global };
+    for (const hub of this.hubs.values())
+      hubs[hub.name] = {
+        url: hub.url,
+        kubeconfig: this.kubeconfigs.get(hub.name),
+        globalHub: hub.name === global,
+      };
     return { ready: true, scenario: this.scenario.name, hubs };
   }
 

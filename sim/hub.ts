@@ -37,7 +37,10 @@ export interface HubOptions {
   tls?: ServingTls;
 }
 
-const ADMIN: UserInfo = { username: 'system:admin', groups: ['system:masters', 'system:authenticated'] };
+const ADMIN: UserInfo = {
+  username: 'system:admin',
+  groups: ['system:masters', 'system:authenticated'],
+};
 
 export class SimHub {
   readonly name: string;
@@ -52,10 +55,18 @@ export class SimHub {
     this.state = new ClusterState({ historyLimit: opts.historyLimit });
     this.authenticator = new Authenticator(this.state, `https://${opts.name}.sim`);
     this.authorizer = new Authorizer(this.state);
-    this.server = new ApiServer({ state: this.state, authenticator: this.authenticator, authorizer: this.authorizer, bookmarkIntervalMs: opts.bookmarkIntervalMs, tls: opts.tls });
-    this.adminToken = opts.adminToken ?? `sim-admin-${opts.name}-${randomBytes(12).toString('hex')}`;
+    this.server = new ApiServer({
+      state: this.state,
+      authenticator: this.authenticator,
+      authorizer: this.authorizer,
+      bookmarkIntervalMs: opts.bookmarkIntervalMs,
+      tls: opts.tls,
+    });
+    this.adminToken =
+      opts.adminToken ?? `sim-admin-${opts.name}-${randomBytes(12).toString('hex')}`;
     this.authenticator.addStaticToken(this.adminToken, ADMIN);
-    for (const u of opts.users ?? []) this.authenticator.addStaticToken(u.token, { username: u.name, groups: u.groups ?? [] });
+    for (const u of opts.users ?? [])
+      this.authenticator.addStaticToken(u.token, { username: u.name, groups: u.groups ?? [] });
     loadCrds(this);
     seedDefaultRoles(this);
     for (const obj of opts.seed ?? []) this.apply(obj);
@@ -76,16 +87,26 @@ export class SimHub {
 
   /** Creates or replaces an object directly in the hub's state (the hub's own controllers use this). */
   apply(obj: KubeObject): KubeObject {
-    const [group, version] = obj.apiVersion.includes('/') ? obj.apiVersion.split('/') : ['', obj.apiVersion];
+    const [group, version] = obj.apiVersion.includes('/')
+      ? obj.apiVersion.split('/')
+      : ['', obj.apiVersion];
     const rt = this.state.registry.findByKind(group, obj.kind);
-    if (!rt || !rt.versions.includes(version)) throw new Error(`hub ${this.name} does not serve ${obj.apiVersion} ${obj.kind}`);
+    if (!rt || !rt.versions.includes(version))
+      throw new Error(`hub ${this.name} does not serve ${obj.apiVersion} ${obj.kind}`);
     const ns = rt.namespaced ? (obj.metadata.namespace ?? 'default') : undefined;
     if (ns && !this.state.get(this.state.rt('', 'v1', 'namespaces'), undefined, ns)) {
-      this.state.create(this.state.rt('', 'v1', 'namespaces'), undefined, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
+      this.state.create(this.state.rt('', 'v1', 'namespaces'), undefined, {
+        apiVersion: 'v1',
+        kind: 'Namespace',
+        metadata: { name: ns },
+      });
     }
     const existing = this.state.get(rt, ns, obj.metadata.name!);
     if (!existing) return this.state.create(rt, ns, obj);
-    return this.state.update(rt, ns, obj.metadata.name!, { ...obj, metadata: { ...obj.metadata, resourceVersion: undefined } });
+    return this.state.update(rt, ns, obj.metadata.name!, {
+      ...obj,
+      metadata: { ...obj.metadata, resourceVersion: undefined },
+    });
   }
 
   /** A kubeconfig (YAML) for this hub with the given bearer token (admin by default). */
@@ -94,7 +115,13 @@ export class SimHub {
   }
 }
 
-export function kubeconfigYaml(cluster: string, server: string, token: string, user = 'admin', caPem?: string): string {
+export function kubeconfigYaml(
+  cluster: string,
+  server: string,
+  token: string,
+  user = 'admin',
+  caPem?: string,
+): string {
   const ca = caPem ? { 'certificate-authority-data': Buffer.from(caPem).toString('base64') } : {};
   return stringify({
     apiVersion: 'v1',
@@ -121,14 +148,18 @@ export function readObjects(file: string): KubeObject[] {
 
 function loadCrds(hub: SimHub): void {
   const crdRt = hub.state.rt('apiextensions.k8s.io', 'v1', 'customresourcedefinitions');
-  const files = readdirSync(CRD_DIR).filter((f) => f.endsWith('.yaml')).sort();
+  const files = readdirSync(CRD_DIR)
+    .filter((f) => f.endsWith('.yaml'))
+    .sort();
   for (const f of files) {
     for (const crd of readObjects(path.join(CRD_DIR, f))) {
       try {
         hub.state.create(crdRt, undefined, crd);
       } catch (e) {
         const why = e instanceof ApiError ? e.message : String(e);
-        throw new Error(`hub ${hub.name}: cannot serve CRD ${crd.metadata?.name ?? '?'} from ${f}: ${why}`);
+        throw new Error(
+          `hub ${hub.name}: cannot serve CRD ${crd.metadata?.name ?? '?'} from ${f}: ${why}`,
+        );
       }
     }
   }
@@ -137,20 +168,60 @@ function loadCrds(hub: SimHub): void {
 /** The default ClusterRoles every Kubernetes cluster has, in the short form the simulator needs. */
 function seedDefaultRoles(hub: SimHub): void {
   const rt = hub.state.rt('rbac.authorization.k8s.io', 'v1', 'clusterroles');
-  const role = (name: string, rules: unknown[], labels?: Record<string, string>, aggregate?: string) =>
+  const role = (
+    name: string,
+    rules: unknown[],
+    labels?: Record<string, string>,
+    aggregate?: string,
+  ) =>
     hub.state.create(rt, undefined, {
       apiVersion: 'rbac.authorization.k8s.io/v1',
       kind: 'ClusterRole',
       metadata: { name, labels: { 'kubernetes.io/bootstrapping': 'rbac-defaults', ...labels } },
       rules,
-      ...(aggregate ? { aggregationRule: { clusterRoleSelectors: [{ matchLabels: { [aggregate]: 'true' } }] } } : {}),
+      ...(aggregate
+        ? { aggregationRule: { clusterRoleSelectors: [{ matchLabels: { [aggregate]: 'true' } }] } }
+        : {}),
     });
   role('cluster-admin', [
     { apiGroups: ['*'], resources: ['*'], verbs: ['*'] },
     { nonResourceURLs: ['*'], verbs: ['*'] },
   ]);
   const read = ['get', 'list', 'watch'];
-  role('view', [{ apiGroups: ['', 'coordination.k8s.io'], resources: ['configmaps', 'serviceaccounts', 'events', 'namespaces', 'leases'], verbs: read }], {}, 'rbac.authorization.k8s.io/aggregate-to-view');
-  role('edit', [{ apiGroups: ['', 'coordination.k8s.io'], resources: ['configmaps', 'secrets', 'serviceaccounts', 'events', 'leases'], verbs: ['*'] }], { 'rbac.authorization.k8s.io/aggregate-to-admin': 'true' }, 'rbac.authorization.k8s.io/aggregate-to-edit');
-  role('admin', [{ apiGroups: ['rbac.authorization.k8s.io'], resources: ['roles', 'rolebindings'], verbs: ['*'] }], {}, 'rbac.authorization.k8s.io/aggregate-to-admin');
+  role(
+    'view',
+    [
+      {
+        apiGroups: ['', 'coordination.k8s.io'],
+        resources: ['configmaps', 'serviceaccounts', 'events', 'namespaces', 'leases'],
+        verbs: read,
+      },
+    ],
+    {},
+    'rbac.authorization.k8s.io/aggregate-to-view',
+  );
+  role(
+    'edit',
+    [
+      {
+        apiGroups: ['', 'coordination.k8s.io'],
+        resources: ['configmaps', 'secrets', 'serviceaccounts', 'events', 'leases'],
+        verbs: ['*'],
+      },
+    ],
+    { 'rbac.authorization.k8s.io/aggregate-to-admin': 'true' },
+    'rbac.authorization.k8s.io/aggregate-to-edit',
+  );
+  role(
+    'admin',
+    [
+      {
+        apiGroups: ['rbac.authorization.k8s.io'],
+        resources: ['roles', 'rolebindings'],
+        verbs: ['*'],
+      },
+    ],
+    {},
+    'rbac.authorization.k8s.io/aggregate-to-admin',
+  );
 }

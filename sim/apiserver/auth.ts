@@ -43,11 +43,20 @@ export class Authenticator {
   ) {}
 
   addStaticToken(token: string, user: UserInfo): void {
-    this.staticTokens.set(token, { ...user, groups: [...new Set([...user.groups, 'system:authenticated'])] });
+    this.staticTokens.set(token, {
+      ...user,
+      groups: [...new Set([...user.groups, 'system:authenticated'])],
+    });
   }
 
   /** A JWT-shaped token whose validity the server checks by lookup (and by its ServiceAccount). */
-  mint(namespace: string, name: string, saUid: string, expirationSeconds: number, audiences: string[]): { token: string; expires: Date } {
+  mint(
+    namespace: string,
+    name: string,
+    saUid: string,
+    expirationSeconds: number,
+    audiences: string[],
+  ): { token: string; expires: Date } {
     const now = Math.floor(Date.now() / 1000);
     const exp = now + expirationSeconds;
     const b64 = (o: unknown) => Buffer.from(JSON.stringify(o)).toString('base64url');
@@ -61,7 +70,9 @@ export class Authenticator {
       'kubernetes.io': { namespace, serviceaccount: { name, uid: saUid } },
       jti: randomBytes(8).toString('hex'),
     });
-    const sig = createHmac('sha256', this.secret).update(`${header}.${payload}`).digest('base64url');
+    const sig = createHmac('sha256', this.secret)
+      .update(`${header}.${payload}`)
+      .digest('base64url');
     const token = `${header}.${payload}.${sig}`;
     this.minted.set(token, { namespace, name, saUid, expires: exp * 1000, audiences });
     return { token, expires: new Date(exp * 1000) };
@@ -86,7 +97,11 @@ export class Authenticator {
     return {
       username: `system:serviceaccount:${t.namespace}:${t.name}`,
       uid: t.saUid,
-      groups: ['system:serviceaccounts', `system:serviceaccounts:${t.namespace}`, 'system:authenticated'],
+      groups: [
+        'system:serviceaccounts',
+        `system:serviceaccounts:${t.namespace}`,
+        'system:authenticated',
+      ],
     };
   }
 
@@ -96,10 +111,22 @@ export class Authenticator {
 }
 
 /** Request paths every authenticated user may read (discovery, version, health), as system:discovery grants. */
-const DISCOVERY_PATHS = [/^\/api(\/.*)?$/, /^\/apis(\/.*)?$/, /^\/version\/?$/, /^\/openapi\/.*$/, /^\/healthz$/, /^\/livez$/, /^\/readyz$/];
+const DISCOVERY_PATHS = [
+  /^\/api(\/.*)?$/,
+  /^\/apis(\/.*)?$/,
+  /^\/version\/?$/,
+  /^\/openapi\/.*$/,
+  /^\/healthz$/,
+  /^\/livez$/,
+  /^\/readyz$/,
+];
 
 /** Reviews a user may always make about themselves, as system:basic-user grants. */
-const SELF_REVIEWS = new Set(['selfsubjectaccessreviews', 'selfsubjectrulesreviews', 'selfsubjectreviews']);
+const SELF_REVIEWS = new Set([
+  'selfsubjectaccessreviews',
+  'selfsubjectrulesreviews',
+  'selfsubjectreviews',
+]);
 
 export class Authorizer {
   private cacheGeneration = -1;
@@ -111,7 +138,11 @@ export class Authorizer {
     if (user.groups.includes('system:masters')) return true;
     if (attrs.path !== undefined) {
       if (attrs.verb === 'get' && DISCOVERY_PATHS.some((re) => re.test(attrs.path!))) return true;
-    } else if (attrs.verb === 'create' && SELF_REVIEWS.has(attrs.resource) && attrs.apiGroup.endsWith('.k8s.io')) {
+    } else if (
+      attrs.verb === 'create' &&
+      SELF_REVIEWS.has(attrs.resource) &&
+      attrs.apiGroup.endsWith('.k8s.io')
+    ) {
       return true;
     }
     return this.rulesFor(user, attrs.namespace).some((r) => ruleAllows(r, attrs));
@@ -136,17 +167,34 @@ export class Authorizer {
     const rbac = (plural: string) => this.state.rt('rbac.authorization.k8s.io', 'v1', plural);
     const out: Rule[] = [];
     const roleRules = (kind: string, name: string, ns?: string): Rule[] => {
-      const role = kind === 'ClusterRole' ? this.state.get(rbac('clusterroles'), undefined, name) : ns ? this.state.get(rbac('roles'), ns, name) : undefined;
+      const role =
+        kind === 'ClusterRole'
+          ? this.state.get(rbac('clusterroles'), undefined, name)
+          : ns
+            ? this.state.get(rbac('roles'), ns, name)
+            : undefined;
       return role ? rulesOf(role, this.state) : [];
     };
     for (const b of this.state.list(rbac('clusterrolebindings'), undefined).items) {
-      if (bindsUser(b, user, undefined)) out.push(...roleRules(String((b.roleRef as JsonObject).kind), String((b.roleRef as JsonObject).name)));
+      if (bindsUser(b, user, undefined))
+        out.push(
+          ...roleRules(
+            String((b.roleRef as JsonObject).kind),
+            String((b.roleRef as JsonObject).name),
+          ),
+        );
     }
     if (namespace) {
       for (const b of this.state.list(rbac('rolebindings'), namespace).items) {
         if (!bindsUser(b, user, namespace)) continue;
         // Rules granted by a RoleBinding apply only inside its namespace.
-        out.push(...roleRules(String((b.roleRef as JsonObject).kind), String((b.roleRef as JsonObject).name), namespace).filter((r) => r.nonResourceURLs.length === 0));
+        out.push(
+          ...roleRules(
+            String((b.roleRef as JsonObject).kind),
+            String((b.roleRef as JsonObject).name),
+            namespace,
+          ).filter((r) => r.nonResourceURLs.length === 0),
+        );
       }
     }
     return out;
@@ -172,13 +220,17 @@ function rulesOf(role: KubeObject, state: ClusterState): Rule[] {
   // Aggregated ClusterRoles collect the rules of the roles their selectors match.
   const agg = role.aggregationRule;
   if (role.kind === 'ClusterRole' && isObject(agg) && Array.isArray(agg.clusterRoleSelectors)) {
-    const all = state.list(state.rt('rbac.authorization.k8s.io', 'v1', 'clusterroles'), undefined).items;
+    const all = state.list(
+      state.rt('rbac.authorization.k8s.io', 'v1', 'clusterroles'),
+      undefined,
+    ).items;
     for (const sel of agg.clusterRoleSelectors.filter(isObject)) {
       const want = isObject(sel.matchLabels) ? sel.matchLabels : {};
       for (const other of all) {
         if (other.metadata.name === role.metadata.name) continue;
         const labels = other.metadata.labels ?? {};
-        if (Object.entries(want).every(([k, v]) => labels[k] === v)) rules.push(...rulesOf({ ...other, aggregationRule: undefined }, state));
+        if (Object.entries(want).every(([k, v]) => labels[k] === v))
+          rules.push(...rulesOf({ ...other, aggregationRule: undefined }, state));
       }
     }
   }
@@ -202,11 +254,20 @@ function ruleAllows(rule: Rule, a: RequestAttributes): boolean {
   const verbOk = rule.verbs.includes('*') || rule.verbs.includes(a.verb);
   if (!verbOk) return false;
   if (a.path !== undefined) {
-    return rule.nonResourceURLs.some((u) => u === '*' || u === a.path || (u.endsWith('*') && a.path!.startsWith(u.slice(0, -1))));
+    return rule.nonResourceURLs.some(
+      (u) => u === '*' || u === a.path || (u.endsWith('*') && a.path!.startsWith(u.slice(0, -1))),
+    );
   }
   if (!(rule.apiGroups.includes('*') || rule.apiGroups.includes(a.apiGroup))) return false;
   const full = a.subresource ? `${a.resource}/${a.subresource}` : a.resource;
-  const resOk = rule.resources.some((r) => r === '*' || r === full || (a.subresource && r === `*/${a.subresource}`) || (!a.subresource && r === a.resource) || (r.endsWith('/*') && !!a.subresource && r === `${a.resource}/*`));
+  const resOk = rule.resources.some(
+    (r) =>
+      r === '*' ||
+      r === full ||
+      (a.subresource && r === `*/${a.subresource}`) ||
+      (!a.subresource && r === a.resource) ||
+      (r.endsWith('/*') && !!a.subresource && r === `${a.resource}/*`),
+  );
   if (!resOk) return false;
   if (rule.resourceNames.length > 0) return !!a.name && rule.resourceNames.includes(a.name);
   return true;
@@ -217,8 +278,15 @@ export function rulesReviewStatus(rules: Rule[]): JsonObject {
   return {
     resourceRules: rules
       .filter((r) => r.resources.length > 0)
-      .map((r) => ({ verbs: r.verbs, apiGroups: r.apiGroups, resources: r.resources, ...(r.resourceNames.length ? { resourceNames: r.resourceNames } : {}) })),
-    nonResourceRules: rules.filter((r) => r.nonResourceURLs.length > 0).map((r) => ({ verbs: r.verbs, nonResourceURLs: r.nonResourceURLs })),
+      .map((r) => ({
+        verbs: r.verbs,
+        apiGroups: r.apiGroups,
+        resources: r.resources,
+        ...(r.resourceNames.length ? { resourceNames: r.resourceNames } : {}),
+      })),
+    nonResourceRules: rules
+      .filter((r) => r.nonResourceURLs.length > 0)
+      .map((r) => ({ verbs: r.verbs, nonResourceURLs: r.nonResourceURLs })),
     incomplete: false,
   };
 }

@@ -103,12 +103,16 @@ function kindOf(v: unknown): string {
   return typeof v;
 }
 
+const PROTOBUF_TYPES: Record<string, string> = {
+  duration: 'google.protobuf.Duration',
+  timestamp: 'google.protobuf.Timestamp',
+};
+
+/** The type name as CEL reports it in errors and from type(). */
 function typeName(v: unknown): string {
   const kind = kindOf(v);
-  return kind === 'duration' || kind === 'timestamp' ? `google.protobuf.${cap(kind)}` : kind;
+  return PROTOBUF_TYPES[kind] ?? kind;
 }
-
-const cap = (s: string): string => s.charAt(0).toUpperCase() + s.slice(1);
 
 /** Renders a scalar for an error message (`no such key: foo`). */
 function show(v: unknown): string {
@@ -197,9 +201,8 @@ function equals(a: unknown, b: unknown): boolean {
       return other !== MISSING && equals(mapGet(a, k), other);
     });
   }
-  if (a instanceof Duration || a instanceof Timestamp) {
-    return b instanceof a.constructor && a.ns === (b as Duration | Timestamp).ns;
-  }
+  if (a instanceof Duration) return b instanceof Duration && a.ns === b.ns;
+  if (a instanceof Timestamp) return b instanceof Timestamp && a.ns === b.ns;
   return a instanceof TypeValue && b instanceof TypeValue && a.name === b.name;
 }
 

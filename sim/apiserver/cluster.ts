@@ -14,7 +14,7 @@ import type { FieldSelector, LabelSelector } from './selectors.js';
 import { objectKey, ResourceStore } from './store.js';
 import type { StoredEvent, WatchEventType } from './store.js';
 import type { JsonObject, KubeObject, OwnerReference } from './types.js';
-import { cloneJson, isObject, kubeTime } from './types.js';
+import { cloneJson, isObject, kubeTime, text } from './types.js';
 import { immutableFieldErrors, prepareBuiltin, validateMetadata } from './validation.js';
 
 export type PatchType = 'json' | 'merge' | 'strategic' | 'apply';
@@ -89,7 +89,11 @@ export class ClusterState {
   constructor(opts: ClusterStateOptions = {}) {
     this.historyLimit = opts.historyLimit ?? 10000;
     for (const ns of ['default', 'kube-system', 'kube-public']) {
-      this.create(this.rt('', 'v1', 'namespaces'), undefined, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
+      this.create(this.rt('', 'v1', 'namespaces'), undefined, {
+        apiVersion: 'v1',
+        kind: 'Namespace',
+        metadata: { name: ns },
+      });
     }
   }
 
@@ -196,8 +200,10 @@ export class ClusterState {
       const now = matches(e.object);
       const before = e.type === 'MODIFIED' ? matches(e.old) : now;
       // A change that moves an object into or out of the selection is an ADDED or DELETED for it.
-      if (e.type === 'MODIFIED' && now && !before) onEvent({ type: 'ADDED', object: this.present(rt, e.object) });
-      else if (e.type === 'MODIFIED' && !now && before) onEvent({ type: 'DELETED', object: this.present(rt, e.object) });
+      if (e.type === 'MODIFIED' && now && !before)
+        onEvent({ type: 'ADDED', object: this.present(rt, e.object) });
+      else if (e.type === 'MODIFIED' && !now && before)
+        onEvent({ type: 'DELETED', object: this.present(rt, e.object) });
       else if (now) onEvent({ type: e.type, object: this.present(rt, e.object) });
     };
     const rvText = opts.resourceVersion ?? '';
@@ -208,7 +214,8 @@ export class ClusterState {
       }
     } else {
       const from = Number(rvText);
-      if (!Number.isInteger(from) || from < 0) throw errors.badRequest(`invalid resource version: ${rvText}`);
+      if (!Number.isInteger(from) || from < 0)
+        throw errors.badRequest(`invalid resource version: ${rvText}`);
       const backlog = store.eventsSince(from);
       if (!backlog) throw errors.expired(`too old resource version: ${from} (${this.rv})`);
       for (const e of backlog) deliver(e);
@@ -219,27 +226,50 @@ export class ClusterState {
 
   // ---- writes ---------------------------------------------------------------------------------
 
-  create(rt: ResourceType, namespace: string | undefined, input: KubeObject, opts: WriteOptions = {}): KubeObject {
+  create(
+    rt: ResourceType,
+    namespace: string | undefined,
+    input: KubeObject,
+    opts: WriteOptions = {},
+  ): KubeObject {
     if (rt.virtual) throw errors.methodNotAllowed('create', rt.plural);
     const obj = this.toStorage(rt, cloneJson(input));
     this.checkKind(rt, obj);
     const md = (obj.metadata ??= {});
     if (rt.namespaced) {
-      if (!namespace) throw errors.badRequest('the namespace of the provided object does not match the namespace sent on the request');
+      if (!namespace)
+        throw errors.badRequest(
+          'the namespace of the provided object does not match the namespace sent on the request',
+        );
       if (md.namespace && md.namespace !== namespace) {
-        throw errors.badRequest('the namespace of the provided object does not match the namespace sent on the request');
+        throw errors.badRequest(
+          'the namespace of the provided object does not match the namespace sent on the request',
+        );
       }
       md.namespace = namespace;
       this.checkNamespaceAcceptsContent(namespace);
     } else delete md.namespace;
     if (!md.name && md.generateName) md.name = `${md.generateName}${randomSuffix()}`;
     if (!md.name) {
-      throw errors.invalid(rt.kind, rt.group, '', [{ field: 'metadata.name', reason: 'FieldValueRequired', message: 'Required value: name or generateName is required' }]);
+      throw errors.invalid(rt.kind, rt.group, '', [
+        {
+          field: 'metadata.name',
+          reason: 'FieldValueRequired',
+          message: 'Required value: name or generateName is required',
+        },
+      ]);
     }
     const store = this.store(rt);
     const key = objectKey(md.namespace, md.name);
     if (store.objects.has(key)) throw errors.alreadyExists(rt.plural, rt.group, md.name);
-    for (const f of ['uid', 'resourceVersion', 'deletionTimestamp', 'deletionGracePeriodSeconds', 'selfLink'] as const) delete md[f];
+    for (const f of [
+      'uid',
+      'resourceVersion',
+      'deletionTimestamp',
+      'deletionGracePeriodSeconds',
+      'selfLink',
+    ] as const)
+      delete md[f];
     if (rt.hasStatus && !rt.builtin) delete obj.status;
     if (rt.tracksGeneration) md.generation = 1;
     else delete md.generation;
@@ -253,15 +283,27 @@ export class ClusterState {
     return this.present(rt, store.objects.get(key)!);
   }
 
-  update(rt: ResourceType, namespace: string | undefined, name: string, input: KubeObject, opts: WriteOptions = {}): KubeObject {
+  update(
+    rt: ResourceType,
+    namespace: string | undefined,
+    name: string,
+    input: KubeObject,
+    opts: WriteOptions = {},
+  ): KubeObject {
     const current = this.getStored(rt, namespace, name);
     const body = this.toStorage(rt, cloneJson(input));
     this.checkKind(rt, body);
     const md = body.metadata ?? {};
     if (md.name !== undefined && md.name !== name) {
-      throw errors.badRequest(`the name of the object (${md.name}) does not match the name on the URL (${name})`);
+      throw errors.badRequest(
+        `the name of the object (${md.name}) does not match the name on the URL (${name})`,
+      );
     }
-    if (md.resourceVersion !== undefined && md.resourceVersion !== '' && md.resourceVersion !== current.metadata.resourceVersion) {
+    if (
+      md.resourceVersion !== undefined &&
+      md.resourceVersion !== '' &&
+      md.resourceVersion !== current.metadata.resourceVersion
+    ) {
       throw errors.staleResourceVersion(rt.plural, rt.group, name);
     }
     return this.replace(rt, current, body, opts);
@@ -278,19 +320,30 @@ export class ClusterState {
     const store = this.store(rt);
     const existing = store.objects.get(objectKey(rt.namespaced ? namespace : undefined, name));
     if (type === 'apply') {
-      if (!opts.fieldManager) throw errors.badRequest('PATCH, application/apply-patch+yaml requires fieldManager to be set');
+      if (!opts.fieldManager)
+        throw errors.badRequest(
+          'PATCH, application/apply-patch+yaml requires fieldManager to be set',
+        );
       if (!isObject(patchBody)) throw errors.badRequest('apply patch must be an object');
       const applied = patchBody as KubeObject;
       if (!existing) {
         if (opts.subresource) throw errors.notFound(rt.plural, rt.group, name);
         const md = (applied.metadata ??= {});
-        if (md.name && md.name !== name) throw errors.badRequest(`the name of the object (${md.name}) does not match the name on the URL (${name})`);
+        if (md.name && md.name !== name)
+          throw errors.badRequest(
+            `the name of the object (${md.name}) does not match the name on the URL (${name})`,
+          );
         md.name = name;
         md.managedFields = [managedFieldsEntry(opts.fieldManager, 'Apply', applied.apiVersion)];
         return this.create(rt, namespace, applied, opts);
       }
       const merged = applyMerge(this.present(rt, existing), applied) as KubeObject;
-      merged.metadata.managedFields = upsertManager(existing.metadata.managedFields, opts.fieldManager, 'Apply', applied.apiVersion);
+      merged.metadata.managedFields = upsertManager(
+        existing.metadata.managedFields,
+        opts.fieldManager,
+        'Apply',
+        applied.apiVersion,
+      );
       merged.metadata.resourceVersion = existing.metadata.resourceVersion;
       return this.replace(rt, existing, this.toStorage(rt, merged), opts);
     }
@@ -307,38 +360,64 @@ export class ClusterState {
     if (type === 'json') patched = jsonPatch(base, patchBody);
     else if (type === 'merge') patched = jsonMergePatch(base, patchBody);
     else patched = strategicMergePatch(base, patchBody);
-    if (!isObject(patched)) throw errors.badRequest('the patch produced something that is not an object');
+    if (!isObject(patched))
+      throw errors.badRequest('the patch produced something that is not an object');
     const result = patched as KubeObject;
     result.metadata = isObject(result.metadata) ? result.metadata : {};
     const patchedRv = result.metadata.resourceVersion;
     // A patch may carry a resourceVersion precondition; otherwise it applies to the latest.
-    if (patchedRv && patchedRv !== existing.metadata.resourceVersion) throw errors.staleResourceVersion(rt.plural, rt.group, name);
+    if (patchedRv && patchedRv !== existing.metadata.resourceVersion)
+      throw errors.staleResourceVersion(rt.plural, rt.group, name);
     if (opts.fieldManager) {
-      result.metadata.managedFields = upsertManager(existing.metadata.managedFields, opts.fieldManager, 'Update', result.apiVersion);
+      result.metadata.managedFields = upsertManager(
+        existing.metadata.managedFields,
+        opts.fieldManager,
+        'Update',
+        result.apiVersion,
+      );
     }
     return this.replace(rt, existing, this.toStorage(rt, result), opts);
   }
 
-  delete(rt: ResourceType, namespace: string | undefined, name: string, opts: DeleteOptions = {}): KubeObject {
+  delete(
+    rt: ResourceType,
+    namespace: string | undefined,
+    name: string,
+    opts: DeleteOptions = {},
+  ): KubeObject {
     const current = this.getStored(rt, namespace, name);
     const pre = opts.preconditions ?? {};
     if (pre.uid && pre.uid !== current.metadata.uid) {
-      throw errors.conflict(rt.plural, rt.group, name, `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${current.metadata.uid}`);
+      throw errors.conflict(
+        rt.plural,
+        rt.group,
+        name,
+        `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${current.metadata.uid}`,
+      );
     }
     if (pre.resourceVersion && pre.resourceVersion !== current.metadata.resourceVersion) {
-      throw errors.conflict(rt.plural, rt.group, name, `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${current.metadata.resourceVersion}`);
+      throw errors.conflict(
+        rt.plural,
+        rt.group,
+        name,
+        `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${current.metadata.resourceVersion}`,
+      );
     }
     if (opts.dryRun) return this.present(rt, current);
     const policy = opts.propagationPolicy ?? 'Background';
     const finalizers = [...(current.metadata.finalizers ?? [])];
-    if (policy === 'Foreground' && this.hasDependents(current) && !finalizers.includes(FOREGROUND)) finalizers.push(FOREGROUND);
+    if (policy === 'Foreground' && this.hasDependents(current) && !finalizers.includes(FOREGROUND))
+      finalizers.push(FOREGROUND);
     if (policy === 'Orphan') this.orphanDependents(current);
     const isNamespace = rt.group === '' && rt.plural === 'namespaces';
     if (finalizers.length === 0 && !isNamespace) {
       this.removeStored(rt, current);
       return this.present(rt, current);
     }
-    if (current.metadata.deletionTimestamp && finalizers.length === (current.metadata.finalizers ?? []).length) {
+    if (
+      current.metadata.deletionTimestamp &&
+      finalizers.length === (current.metadata.finalizers ?? []).length
+    ) {
       return this.present(rt, current);
     }
     const marked = cloneJson(current);
@@ -353,8 +432,15 @@ export class ClusterState {
     return this.present(rt, marked);
   }
 
-  deleteCollection(rt: ResourceType, namespace: string | undefined, opts: ListOptions & DeleteOptions): KubeObject[] {
-    const { items } = this.list(rt, namespace, { labelSelector: opts.labelSelector, fieldSelector: opts.fieldSelector });
+  deleteCollection(
+    rt: ResourceType,
+    namespace: string | undefined,
+    opts: ListOptions & DeleteOptions,
+  ): KubeObject[] {
+    const { items } = this.list(rt, namespace, {
+      labelSelector: opts.labelSelector,
+      fieldSelector: opts.fieldSelector,
+    });
     return items.map((o) => this.delete(rt, o.metadata.namespace, o.metadata.name!, opts));
   }
 
@@ -378,29 +464,45 @@ export class ClusterState {
   private checkKind(rt: ResourceType, obj: KubeObject): void {
     const expectedKind = rt.group === 'events.k8s.io' ? 'Event' : rt.kind;
     if (obj.kind !== undefined && obj.kind !== expectedKind) {
-      throw errors.badRequest(`the API version in the data (${String(obj.apiVersion)}) does not match the expected API version (${apiVersionOf(rt)}) or the kind (${String(obj.kind)}) does not match ${expectedKind}`);
+      throw errors.badRequest(
+        `the API version in the data (${String(obj.apiVersion)}) does not match the expected API version (${apiVersionOf(rt)}) or the kind (${String(obj.kind)}) does not match ${expectedKind}`,
+      );
     }
     if (obj.apiVersion !== undefined && rt.group !== 'events.k8s.io') {
       const gv = String(obj.apiVersion);
       const group = gv.includes('/') ? gv.split('/')[0] : '';
       if (group !== rt.group || !rt.versions.includes(gv.split('/').pop()!)) {
-        throw errors.badRequest(`the API version in the data (${gv}) does not match the expected API version (${apiVersionOf(rt)})`);
+        throw errors.badRequest(
+          `the API version in the data (${gv}) does not match the expected API version (${apiVersionOf(rt)})`,
+        );
       }
     }
     obj.kind = rt.group === 'events.k8s.io' ? 'Event' : rt.kind;
     obj.apiVersion = rt.group === 'events.k8s.io' ? 'v1' : apiVersionOf(rt);
-    if (obj.metadata !== undefined && !isObject(obj.metadata)) throw errors.badRequest('metadata must be an object');
+    if (obj.metadata !== undefined && !isObject(obj.metadata))
+      throw errors.badRequest('metadata must be an object');
   }
 
   private checkNamespaceAcceptsContent(namespace: string): void {
     const ns = this.store(this.rt('', 'v1', 'namespaces')).objects.get(namespace);
     if (!ns) throw errors.notFound('namespaces', '', namespace);
     if (ns.metadata.deletionTimestamp) {
-      throw errors.forbidden(`unable to create new content in namespace ${namespace} because it is being terminated`, 'namespaces', '', namespace);
+      throw errors.forbidden(
+        `unable to create new content in namespace ${namespace} because it is being terminated`,
+        'namespaces',
+        '',
+        namespace,
+      );
     }
   }
 
-  private validate(rt: ResourceType, obj: KubeObject, old: KubeObject | undefined, isCreate: boolean, opts: WriteOptions): void {
+  private validate(
+    rt: ResourceType,
+    obj: KubeObject,
+    old: KubeObject | undefined,
+    isCreate: boolean,
+    opts: WriteOptions,
+  ): void {
     const causes: StatusCause[] = validateMetadata(obj, rt);
     if (rt.builtin) causes.push(...prepareBuiltin(obj, rt, isCreate));
     else if (rt.schema) {
@@ -408,16 +510,24 @@ export class ClusterState {
       causes.push(...validateAndPrune(obj, rt.schema, old, pruned));
       if (pruned.length && opts.fieldValidation === 'Strict') {
         const list = pruned.map((p) => `unknown field "${p}"`).join(', ');
-        throw errors.badRequest(`${rt.kind} in version "${rt.version}" cannot be handled as a ${rt.kind}: strict decoding error: ${list}`);
+        throw errors.badRequest(
+          `${rt.kind} in version "${rt.version}" cannot be handled as a ${rt.kind}: strict decoding error: ${list}`,
+        );
       }
-      if (pruned.length && opts.fieldValidation !== 'Ignore') opts.warnings?.push(...pruned.map((p) => `unknown field "${p}"`));
+      if (pruned.length && opts.fieldValidation !== 'Ignore')
+        opts.warnings?.push(...pruned.map((p) => `unknown field "${p}"`));
     }
     if (old) causes.push(...immutableFieldErrors(old, obj, rt));
     if (causes.length) throw errors.invalid(rt.kind, rt.group, obj.metadata.name ?? '', causes);
   }
 
   /** The common end of update and patch: keep what the client may not change, validate, store. */
-  private replace(rt: ResourceType, current: KubeObject, body: KubeObject, opts: WriteOptions): KubeObject {
+  private replace(
+    rt: ResourceType,
+    current: KubeObject,
+    body: KubeObject,
+    opts: WriteOptions,
+  ): KubeObject {
     const name = current.metadata.name!;
     let next: KubeObject;
     if (opts.subresource === 'status') {
@@ -426,14 +536,16 @@ export class ClusterState {
       else next.status = body.status;
     } else if (opts.subresource === 'finalize' && rt.group === '' && rt.plural === 'namespaces') {
       next = cloneJson(current);
-      const finalizers = isObject(body.spec) && Array.isArray(body.spec.finalizers) ? body.spec.finalizers : [];
+      const finalizers =
+        isObject(body.spec) && Array.isArray(body.spec.finalizers) ? body.spec.finalizers : [];
       next.spec = { ...(isObject(next.spec) ? next.spec : {}), finalizers };
     } else if (opts.subresource) {
       throw errors.methodNotAllowed('update', `${rt.plural}/${opts.subresource}`);
     } else {
       next = body;
       next.metadata = isObject(body.metadata) ? body.metadata : {};
-      if (rt.hasStatus && !(rt.group === '' && rt.plural === 'namespaces')) next.status = current.status;
+      if (rt.hasStatus && !(rt.group === '' && rt.plural === 'namespaces'))
+        next.status = current.status;
       if (rt.group === '' && rt.plural === 'namespaces') {
         next.status = current.status;
         next.spec = current.spec;
@@ -453,7 +565,13 @@ export class ClusterState {
       md.deletionGracePeriodSeconds = cur.deletionGracePeriodSeconds;
       const added = (md.finalizers ?? []).filter((f) => !(cur.finalizers ?? []).includes(f));
       if (added.length) {
-        throw errors.invalid(rt.kind, rt.group, name, [{ field: 'metadata.finalizers', reason: 'FieldValueForbidden', message: `Forbidden: no new finalizers can be added if the object is being deleted, found new finalizers ${JSON.stringify(added)}` }]);
+        throw errors.invalid(rt.kind, rt.group, name, [
+          {
+            field: 'metadata.finalizers',
+            reason: 'FieldValueForbidden',
+            message: `Forbidden: no new finalizers can be added if the object is being deleted, found new finalizers ${JSON.stringify(added)}`,
+          },
+        ]);
       }
     } else {
       delete md.deletionTimestamp;
@@ -470,7 +588,11 @@ export class ClusterState {
     if (sameObject(current, next)) return this.present(rt, current);
     if (opts.dryRun) return this.present(rt, next);
     const key = objectKey(cur.namespace, name);
-    if (md.deletionTimestamp && !(md.finalizers ?? []).length && !(rt.group === '' && rt.plural === 'namespaces' && nsHasFinalizers(next))) {
+    if (
+      md.deletionTimestamp &&
+      !(md.finalizers ?? []).length &&
+      !(rt.group === '' && rt.plural === 'namespaces' && nsHasFinalizers(next))
+    ) {
       this.commit(rt, key, next, 'MODIFIED', current);
       this.removeStored(rt, this.store(rt).objects.get(key)!);
       return this.present(rt, next);
@@ -480,7 +602,13 @@ export class ClusterState {
     return this.present(rt, this.store(rt).objects.get(key)!);
   }
 
-  private commit(rt: ResourceType, key: string, obj: KubeObject, type: WatchEventType, old?: KubeObject): void {
+  private commit(
+    rt: ResourceType,
+    key: string,
+    obj: KubeObject,
+    type: WatchEventType,
+    old?: KubeObject,
+  ): void {
     this.rv += 1;
     obj.metadata.resourceVersion = String(this.rv);
     const store = this.store(rt);
@@ -497,7 +625,10 @@ export class ClusterState {
     const store = this.store(rt);
     if (!store.objects.has(key)) return;
     this.rv += 1;
-    const gone: KubeObject = { ...obj, metadata: { ...obj.metadata, resourceVersion: String(this.rv) } };
+    const gone: KubeObject = {
+      ...obj,
+      metadata: { ...obj.metadata, resourceVersion: String(this.rv) },
+    };
     const storage = this.storageOf(rt);
     store.remove(key, { type: 'DELETED', object: gone, old: obj, rv: this.rv });
     this.byUid.delete(obj.metadata.uid!);
@@ -546,7 +677,9 @@ export class ClusterState {
   private orphanDependents(owner: KubeObject): void {
     for (const { rt, obj } of this.dependentsOf(owner.metadata.uid!)) {
       const next = cloneJson(obj);
-      next.metadata.ownerReferences = (next.metadata.ownerReferences ?? []).filter((r) => r.uid !== owner.metadata.uid);
+      next.metadata.ownerReferences = (next.metadata.ownerReferences ?? []).filter(
+        (r) => r.uid !== owner.metadata.uid,
+      );
       if (next.metadata.ownerReferences.length === 0) delete next.metadata.ownerReferences;
       this.commit(rt, objectKey(obj.metadata.namespace, obj.metadata.name!), next, 'MODIFIED', obj);
     }
@@ -583,13 +716,16 @@ export class ClusterState {
     const md = obj.metadata;
     if (!md.deletionTimestamp) return;
     const finalizers = md.finalizers ?? [];
-    if (rt.group === '' && rt.plural === 'namespaces') this.enqueue(() => this.terminateNamespace(md.name!), `ns:${md.name}`);
+    if (rt.group === '' && rt.plural === 'namespaces')
+      this.enqueue(() => this.terminateNamespace(md.name!), `ns:${md.name}`);
     if (finalizers.includes(FOREGROUND)) this.enqueue(() => this.foregroundDelete(rt, obj));
-    if (finalizers.includes(ORPHAN)) this.enqueue(() => {
-      this.orphanDependents(obj);
-      this.dropFinalizer(rt, obj, ORPHAN);
-    });
-    if (rt.group === 'apiextensions.k8s.io' && finalizers.includes(CRD_CLEANUP)) this.enqueue(() => this.cleanupCrd(obj));
+    if (finalizers.includes(ORPHAN))
+      this.enqueue(() => {
+        this.orphanDependents(obj);
+        this.dropFinalizer(rt, obj, ORPHAN);
+      });
+    if (rt.group === 'apiextensions.k8s.io' && finalizers.includes(CRD_CLEANUP))
+      this.enqueue(() => this.cleanupCrd(obj));
   }
 
   private afterRemove(rt: ResourceType, obj: KubeObject): void {
@@ -598,8 +734,13 @@ export class ClusterState {
     if (this.dependents.has(uid)) {
       this.enqueue(() => {
         for (const dep of this.dependentsOf(uid)) {
-          const alive = (dep.obj.metadata.ownerReferences ?? []).some((r: OwnerReference) => r.uid !== uid && this.byUid.has(r.uid));
-          if (!alive) this.delete(dep.rt, dep.obj.metadata.namespace, dep.obj.metadata.name!, { propagationPolicy: 'Background' });
+          const alive = (dep.obj.metadata.ownerReferences ?? []).some(
+            (r: OwnerReference) => r.uid !== uid && this.byUid.has(r.uid),
+          );
+          if (!alive)
+            this.delete(dep.rt, dep.obj.metadata.namespace, dep.obj.metadata.name!, {
+              propagationPolicy: 'Background',
+            });
         }
       });
     }
@@ -610,12 +751,14 @@ export class ClusterState {
       this.enqueue(() => {
         const ownerRt = this.typeOfStorage(loc.storage);
         const owner = this.stores.get(loc.storage)?.objects.get(loc.key);
-        if (ownerRt && owner?.metadata.finalizers?.includes(FOREGROUND)) this.foregroundDelete(ownerRt, owner);
+        if (ownerRt && owner?.metadata.finalizers?.includes(FOREGROUND))
+          this.foregroundDelete(ownerRt, owner);
       });
     }
     if (obj.metadata.namespace) {
       const ns = this.store(this.rt('', 'v1', 'namespaces')).objects.get(obj.metadata.namespace);
-      if (ns?.metadata.deletionTimestamp) this.enqueue(() => this.terminateNamespace(ns.metadata.name!), `ns:${ns.metadata.name}`);
+      if (ns?.metadata.deletionTimestamp)
+        this.enqueue(() => this.terminateNamespace(ns.metadata.name!), `ns:${ns.metadata.name}`);
     }
     if (rt.group === 'apiextensions.k8s.io' && rt.plural === 'customresourcedefinitions') {
       this.registry.unregisterCrd(obj.metadata.name!);
@@ -625,13 +768,18 @@ export class ClusterState {
   private foregroundDelete(rt: ResourceType, owner: KubeObject): void {
     const deps = this.dependentsOf(owner.metadata.uid!);
     for (const d of deps) {
-      if (!d.obj.metadata.deletionTimestamp) this.delete(d.rt, d.obj.metadata.namespace, d.obj.metadata.name!, { propagationPolicy: 'Foreground' });
+      if (!d.obj.metadata.deletionTimestamp)
+        this.delete(d.rt, d.obj.metadata.namespace, d.obj.metadata.name!, {
+          propagationPolicy: 'Foreground',
+        });
     }
     if (deps.length === 0) this.dropFinalizer(rt, owner, FOREGROUND);
   }
 
   private dropFinalizer(rt: ResourceType, obj: KubeObject, finalizer: string): void {
-    const current = this.store(rt).objects.get(objectKey(obj.metadata.namespace, obj.metadata.name!));
+    const current = this.store(rt).objects.get(
+      objectKey(obj.metadata.namespace, obj.metadata.name!),
+    );
     if (!current?.metadata.finalizers?.includes(finalizer)) return;
     const next = cloneJson(current);
     next.metadata.finalizers = next.metadata.finalizers!.filter((f) => f !== finalizer);
@@ -661,7 +809,12 @@ export class ClusterState {
       next.spec = { ...(isObject(next.spec) ? next.spec : {}), finalizers: [] };
       this.rv += 1;
       next.metadata.resourceVersion = String(this.rv);
-      this.store(nsRt).put(name, next, { type: 'MODIFIED', object: next, old: current, rv: this.rv });
+      this.store(nsRt).put(name, next, {
+        type: 'MODIFIED',
+        object: next,
+        old: current,
+        rv: this.rv,
+      });
     }
     const latest = this.store(nsRt).objects.get(name)!;
     if (!(latest.metadata.finalizers ?? []).length) this.removeStored(nsRt, latest);
@@ -680,9 +833,17 @@ export class ClusterState {
     const names = isObject(spec.names) ? spec.names : {};
     const expected = `${String(names.plural)}.${String(spec.group)}`;
     if (crd.metadata.name !== expected) {
-      throw errors.invalid('CustomResourceDefinition', 'apiextensions.k8s.io', crd.metadata.name ?? '', [
-        { field: 'metadata.name', message: `Invalid value: "${crd.metadata.name}": must be spec.names.plural+"."+spec.group` },
-      ]);
+      throw errors.invalid(
+        'CustomResourceDefinition',
+        'apiextensions.k8s.io',
+        crd.metadata.name ?? '',
+        [
+          {
+            field: 'metadata.name',
+            message: `Invalid value: "${crd.metadata.name}": must be spec.names.plural+"."+spec.group`,
+          },
+        ],
+      );
     }
     try {
       // Registering validates the spec; a clash with another served kind is refused.
@@ -698,10 +859,25 @@ export class ClusterState {
     const now = kubeTime();
     crd.status = {
       acceptedNames: names,
-      storedVersions: (Array.isArray(spec.versions) ? spec.versions : []).filter(isObject).filter((v) => v.storage).map((v) => v.name),
+      storedVersions: (Array.isArray(spec.versions) ? spec.versions : [])
+        .filter(isObject)
+        .filter((v) => v.storage)
+        .map((v) => v.name),
       conditions: [
-        { type: 'NamesAccepted', status: 'True', reason: 'NoConflicts', message: 'no conflicts found', lastTransitionTime: now },
-        { type: 'Established', status: 'True', reason: 'InitialNamesAccepted', message: 'the initial names have been accepted', lastTransitionTime: now },
+        {
+          type: 'NamesAccepted',
+          status: 'True',
+          reason: 'NoConflicts',
+          message: 'no conflicts found',
+          lastTransitionTime: now,
+        },
+        {
+          type: 'Established',
+          status: 'True',
+          reason: 'InitialNamesAccepted',
+          message: 'the initial names have been accepted',
+          lastTransitionTime: now,
+        },
       ],
     };
   }
@@ -718,7 +894,8 @@ export class ClusterState {
       for (const key of [...store.keys()]) {
         const obj = store.objects.get(key);
         if (!obj) continue;
-        if (!obj.metadata.deletionTimestamp) this.delete(rt, obj.metadata.namespace, obj.metadata.name!, {});
+        if (!obj.metadata.deletionTimestamp)
+          this.delete(rt, obj.metadata.namespace, obj.metadata.name!, {});
         if (store.objects.has(key)) waiting++;
       }
       if (waiting > 0) {
@@ -726,7 +903,11 @@ export class ClusterState {
         return;
       }
     }
-    this.dropFinalizer(this.rt('apiextensions.k8s.io', 'v1', 'customresourcedefinitions'), crd, CRD_CLEANUP);
+    this.dropFinalizer(
+      this.rt('apiextensions.k8s.io', 'v1', 'customresourcedefinitions'),
+      crd,
+      CRD_CLEANUP,
+    );
   }
 }
 
@@ -747,16 +928,34 @@ function specChanged(a: KubeObject, b: KubeObject): boolean {
 
 /** A write that changes nothing keeps the old resourceVersion and emits no event. */
 function sameObject(a: KubeObject, b: KubeObject): boolean {
-  const norm = (o: KubeObject) => JSON.stringify({ ...o, metadata: { ...o.metadata, resourceVersion: undefined, managedFields: undefined } });
+  const norm = (o: KubeObject) =>
+    JSON.stringify({
+      ...o,
+      metadata: { ...o.metadata, resourceVersion: undefined, managedFields: undefined },
+    });
   return norm(a) === norm(b);
 }
 
 function managedFieldsEntry(manager: string, operation: string, apiVersion: unknown): JsonObject {
-  return { manager, operation, apiVersion: String(apiVersion ?? ''), time: kubeTime(), fieldsType: 'FieldsV1', fieldsV1: {} };
+  return {
+    manager,
+    operation,
+    apiVersion: text(apiVersion),
+    time: kubeTime(),
+    fieldsType: 'FieldsV1',
+    fieldsV1: {},
+  };
 }
 
-function upsertManager(existing: JsonObject[] | undefined, manager: string, operation: string, apiVersion: unknown): JsonObject[] {
-  const rest = (existing ?? []).filter((m) => !(m.manager === manager && m.operation === operation));
+function upsertManager(
+  existing: JsonObject[] | undefined,
+  manager: string,
+  operation: string,
+  apiVersion: unknown,
+): JsonObject[] {
+  const rest = (existing ?? []).filter(
+    (m) => !(m.manager === manager && m.operation === operation),
+  );
   return [...rest, managedFieldsEntry(manager, operation, apiVersion)];
 }
 
@@ -803,7 +1002,9 @@ function sliceByPrefix(keys: string[], prefix: string): string[] {
 }
 
 function encodeContinue(lastKey: string, rv: number): string {
-  return Buffer.from(JSON.stringify({ v: 'meta.k8s.io/v1', rv, start: lastKey })).toString('base64url');
+  return Buffer.from(JSON.stringify({ v: 'meta.k8s.io/v1', rv, start: lastKey })).toString(
+    'base64url',
+  );
 }
 
 function decodeContinue(token: string): string {
@@ -813,5 +1014,7 @@ function decodeContinue(token: string): string {
   } catch {
     // fall through to the error below
   }
-  throw errors.badRequest('continue key is not valid: incorrect encoded start resourceVersion (version meta.k8s.io/v1)');
+  throw errors.badRequest(
+    'continue key is not valid: incorrect encoded start resourceVersion (version meta.k8s.io/v1)',
+  );
 }

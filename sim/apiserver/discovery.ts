@@ -31,7 +31,9 @@ function groupEntry(name: string, versions: string[]): JsonObject {
 }
 
 export function apiGroupList(registry: ResourceRegistry): JsonObject {
-  const groups = [...registry.groups()].filter(([g]) => g !== '').map(([g, vs]) => groupEntry(g, vs));
+  const groups = [...registry.groups()]
+    .filter(([g]) => g !== '')
+    .map(([g, vs]) => groupEntry(g, vs));
   return { kind: 'APIGroupList', apiVersion: 'v1', groups };
 }
 
@@ -41,7 +43,11 @@ export function apiGroup(registry: ResourceRegistry, group: string): JsonObject 
   return { kind: 'APIGroup', apiVersion: 'v1', ...groupEntry(group, versions) };
 }
 
-export function apiResourceList(registry: ResourceRegistry, group: string, version: string): JsonObject | undefined {
+export function apiResourceList(
+  registry: ResourceRegistry,
+  group: string,
+  version: string,
+): JsonObject | undefined {
   const types = registry.inGroupVersion(group, version);
   if (types.length === 0) return undefined;
   const resources: JsonObject[] = [];
@@ -54,16 +60,32 @@ export function apiResourceList(registry: ResourceRegistry, group: string, versi
       verbs: rt.verbs,
       ...(rt.shortNames.length ? { shortNames: rt.shortNames } : {}),
       ...(rt.categories.length ? { categories: rt.categories } : {}),
-      storageVersionHash: createHash('sha256').update(`${rt.group}/${rt.version}/${rt.kind}`).digest('base64').slice(0, 11),
+      storageVersionHash: createHash('sha256')
+        .update(`${rt.group}/${rt.version}/${rt.kind}`)
+        .digest('base64')
+        .slice(0, 11),
     });
     for (const sub of rt.subresources) {
       const kind = sub === 'token' ? 'TokenRequest' : rt.kind;
       const group2 = sub === 'token' ? { group: 'authentication.k8s.io', version: 'v1' } : {};
-      const verbs = sub === 'token' ? ['create'] : sub === 'finalize' ? ['update'] : ['get', 'patch', 'update'];
-      resources.push({ name: `${rt.plural}/${sub}`, singularName: '', namespaced: rt.namespaced, kind, verbs, ...group2 });
+      const verbs =
+        sub === 'token' ? ['create'] : sub === 'finalize' ? ['update'] : ['get', 'patch', 'update'];
+      resources.push({
+        name: `${rt.plural}/${sub}`,
+        singularName: '',
+        namespaced: rt.namespaced,
+        kind,
+        verbs,
+        ...group2,
+      });
     }
   }
-  return { kind: 'APIResourceList', apiVersion: 'v1', groupVersion: apiVersionOf({ group, version }), resources };
+  return {
+    kind: 'APIResourceList',
+    apiVersion: 'v1',
+    groupVersion: apiVersionOf({ group, version }),
+    resources,
+  };
 }
 
 // ---- OpenAPI v3 ---------------------------------------------------------------------------------
@@ -81,8 +103,14 @@ const queryParam = (name: string, description: string): JsonObject => ({
 
 const WRITE_PARAMS = [
   queryParam('dryRun', 'When present, indicates that modifications should not be persisted.'),
-  queryParam('fieldManager', 'fieldManager is a name associated with the actor or entity that is making these changes.'),
-  queryParam('fieldValidation', 'Ignore, Warn or Strict: how the server treats unknown or duplicate fields.'),
+  queryParam(
+    'fieldManager',
+    'fieldManager is a name associated with the actor or entity that is making these changes.',
+  ),
+  queryParam(
+    'fieldValidation',
+    'Ignore, Warn or Strict: how the server treats unknown or duplicate fields.',
+  ),
 ];
 
 function resourcePaths(rt: ResourceType): Record<string, JsonObject> {
@@ -101,13 +129,20 @@ function resourcePaths(rt: ResourceType): Record<string, JsonObject> {
     [`${base}/{name}`]: {
       get: op('get'),
       put: op('put', WRITE_PARAMS),
-      patch: op('patch', [...WRITE_PARAMS, queryParam('force', 'Force is going to "force" Apply requests.')]),
+      patch: op('patch', [
+        ...WRITE_PARAMS,
+        queryParam('force', 'Force is going to "force" Apply requests.'),
+      ]),
       delete: op('delete'),
     },
   };
 }
 
-export function openApiDocument(registry: ResourceRegistry, group: string, version: string): JsonObject | undefined {
+export function openApiDocument(
+  registry: ResourceRegistry,
+  group: string,
+  version: string,
+): JsonObject | undefined {
   const types = registry.inGroupVersion(group, version);
   if (types.length === 0) return undefined;
   const paths: Record<string, JsonObject> = {};
@@ -125,8 +160,14 @@ export function openApiIndex(registry: ResourceRegistry): JsonObject {
   for (const [group, versions] of registry.groups()) {
     for (const v of versions) {
       const doc = openApiDocument(registry, group, v);
-      const hash = createHash('sha512').update(JSON.stringify(doc)).digest('hex').slice(0, 64).toUpperCase();
-      paths[gvPath(group, v)] = { serverRelativeURL: `/openapi/v3/${gvPath(group, v)}?hash=${hash}` };
+      const hash = createHash('sha512')
+        .update(JSON.stringify(doc))
+        .digest('hex')
+        .slice(0, 64)
+        .toUpperCase();
+      paths[gvPath(group, v)] = {
+        serverRelativeURL: `/openapi/v3/${gvPath(group, v)}?hash=${hash}`,
+      };
     }
   }
   return { paths };

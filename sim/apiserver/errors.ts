@@ -46,11 +46,16 @@ export function qualifiedResource(resource: string, group: string): string {
 
 export const errors = {
   notFound(resource: string, group: string, name: string): ApiError {
-    return new ApiError(404, 'NotFound', `${qualifiedResource(resource, group)} "${name}" not found`, {
-      name,
-      group: group || undefined,
-      kind: resource,
-    });
+    return new ApiError(
+      404,
+      'NotFound',
+      `${qualifiedResource(resource, group)} "${name}" not found`,
+      {
+        name,
+        group: group || undefined,
+        kind: resource,
+      },
+    );
   },
   unknownPath(): ApiError {
     return new ApiError(404, 'NotFound', 'the server could not find the requested resource', {});

@@ -36,7 +36,9 @@ export function eventsV1ToCore(e: KubeObject): KubeObject {
     involvedObject: e.regarding ?? {},
     reason: e.reason,
     message: e.note,
-    source: e.deprecatedSource ?? (e.reportingController ? { component: e.reportingController } : undefined),
+    source:
+      e.deprecatedSource ??
+      (e.reportingController ? { component: e.reportingController } : undefined),
     firstTimestamp: e.deprecatedFirstTimestamp,
     lastTimestamp: e.deprecatedLastTimestamp,
     count: e.deprecatedCount,

@@ -1,6 +1,6 @@
 // The JSONPath subset that CRD printer columns use: `.a.b`, `[0]`, `[*]`, `['key']` and
 // `[?(@.type=="Ready")]` filters. Returns every value the path reaches.
-import { isObject } from './types.js';
+import { isObject, text } from './types.js';
 
 type Step =
   | { kind: 'field'; name: string }
@@ -35,7 +35,8 @@ function apply(step: Step, v: unknown, out: unknown[]): void {
       return;
     case 'slice':
       if (Array.isArray(v)) {
-        const norm = (i: number | undefined, dflt: number) => (i === undefined ? dflt : i < 0 ? Math.max(0, v.length + i) : Math.min(i, v.length));
+        const norm = (i: number | undefined, dflt: number) =>
+          i === undefined ? dflt : i < 0 ? Math.max(0, v.length + i) : Math.min(i, v.length);
         out.push(...(v as unknown[]).slice(norm(step.start, 0), norm(step.end, v.length)));
       }
       return;
@@ -48,8 +49,8 @@ function apply(step: Step, v: unknown, out: unknown[]): void {
       for (const item of v as unknown[]) {
         let cur: unknown = item;
         for (const p of step.path) cur = isObject(cur) ? cur[p] : undefined;
-        const text = cur === undefined || cur === null ? undefined : String(cur as string);
-        if ((text === step.value) === (step.op === '==')) out.push(item);
+        const found = cur === undefined || cur === null ? undefined : text(cur);
+        if ((found === step.value) === (step.op === '==')) out.push(item);
       }
   }
 }
@@ -81,11 +82,17 @@ function parse(path: string): Step[] {
       else if (/^-?\d+$/.test(inner)) steps.push({ kind: 'index', index: Number(inner) });
       else if (/^-?\d*:-?\d*$/.test(inner)) {
         const [a, b] = inner.split(':');
-        steps.push({ kind: 'slice', start: a === '' ? undefined : Number(a), end: b === '' ? undefined : Number(b) });
-      }
-      else if (/^'.*'$|^".*"$/.test(inner)) steps.push({ kind: 'field', name: inner.slice(1, -1) });
+        steps.push({
+          kind: 'slice',
+          start: a === '' ? undefined : Number(a),
+          end: b === '' ? undefined : Number(b),
+        });
+      } else if (/^'.*'$|^".*"$/.test(inner))
+        steps.push({ kind: 'field', name: inner.slice(1, -1) });
       else {
-        const m = /^\?\(@((?:\.[A-Za-z0-9_\-]+)+)\s*(==|!=)\s*(?:"([^"]*)"|'([^']*)'|(\S+))\)$/.exec(inner);
+        const m = /^\?\(@((?:\.[A-Za-z0-9_-]+)+)\s*(==|!=)\s*(?:"([^"]*)"|'([^']*)'|(\S+))\)$/.exec(
+          inner,
+        );
         if (!m) throw new Error(`unsupported JSONPath filter: [${inner}]`);
         steps.push({
           kind: 'filter',

@@ -19,9 +19,11 @@ function unescapePointer(token: string): string {
 }
 
 function parsePointer(path: unknown): string[] {
-  if (typeof path !== 'string') throw errors.badRequest('json patch operation has no "path" string');
+  if (typeof path !== 'string')
+    throw errors.badRequest('json patch operation has no "path" string');
   if (path === '') return [];
-  if (!path.startsWith('/')) throw errors.badRequest(`json patch path must start with "/": ${path}`);
+  if (!path.startsWith('/'))
+    throw errors.badRequest(`json patch path must start with "/": ${path}`);
   return path.slice(1).split('/').map(unescapePointer);
 }
 
@@ -79,7 +81,9 @@ export function jsonPatch(doc: unknown, ops: unknown): unknown {
       else parent.splice(idx, 0, cloneJson(value));
     } else if (isObject(parent)) {
       if (replace && !(key in parent)) {
-        throw patchFailure(`replace operation does not apply: doc is missing key: /${tokens.join('/')}`);
+        throw patchFailure(
+          `replace operation does not apply: doc is missing key: /${tokens.join('/')}`,
+        );
       }
       parent[key] = cloneJson(value);
     } else throw patchFailure(`doc is missing path: "/${tokens.join('/')}"`);
@@ -152,7 +156,8 @@ export function strategicMergePatch(target: unknown, patch: unknown): unknown {
       delete out[k];
     } else if (Array.isArray(v) && SET_LISTS.has(k) && Array.isArray(out[k])) {
       const merged = [...(out[k] as unknown[])];
-      for (const x of v) if (!merged.some((y) => JSON.stringify(y) === JSON.stringify(x))) merged.push(x);
+      for (const x of v)
+        if (!merged.some((y) => JSON.stringify(y) === JSON.stringify(x))) merged.push(x);
       out[k] = merged;
     } else if (Array.isArray(v) && MERGE_KEYS[k] && Array.isArray(out[k])) {
       out[k] = mergeByKey(out[k] as unknown[], v, MERGE_KEYS[k]);

@@ -1,7 +1,7 @@
 // The registry of served resource types: the built-in kinds the simulator implements and every
 // kind a CustomResourceDefinition adds. Discovery, routing, validation and Table output read it.
 import type { JsonObject, KubeObject } from './types.js';
-import { isObject } from './types.js';
+import { isObject, text } from './types.js';
 
 export interface PrinterColumn {
   name: string;
@@ -156,18 +156,19 @@ export function resourceTypesFromCrd(crd: KubeObject): ResourceType[] {
   const allNames = served.map((v) => String(v.name));
   return served.map((v) => {
     const subresources = isObject(v.subresources) ? v.subresources : {};
-    const schema = isObject(v.schema) && isObject(v.schema.openAPIV3Schema) ? v.schema.openAPIV3Schema : undefined;
+    const schema =
+      isObject(v.schema) && isObject(v.schema.openAPIV3Schema)
+        ? v.schema.openAPIV3Schema
+        : undefined;
     const columns = Array.isArray(v.additionalPrinterColumns)
-      ? v.additionalPrinterColumns.filter(isObject).map(
-          (c): PrinterColumn => ({
-            name: String(c.name),
-            type: String(c.type ?? 'string'),
-            jsonPath: typeof c.jsonPath === 'string' ? c.jsonPath : undefined,
-            description: typeof c.description === 'string' ? c.description : undefined,
-            format: typeof c.format === 'string' ? c.format : undefined,
-            priority: typeof c.priority === 'number' ? c.priority : 0,
-          }),
-        )
+      ? v.additionalPrinterColumns.filter(isObject).map((c): PrinterColumn => ({
+          name: String(c.name),
+          type: text(c.type) || 'string',
+          jsonPath: typeof c.jsonPath === 'string' ? c.jsonPath : undefined,
+          description: typeof c.description === 'string' ? c.description : undefined,
+          format: typeof c.format === 'string' ? c.format : undefined,
+          priority: typeof c.priority === 'number' ? c.priority : 0,
+        }))
       : undefined;
     const plural = names.plural as string;
     const kind = names.kind as string;

@@ -5,7 +5,7 @@ import { compileCel, CelError } from './cel.js';
 import type { CelProgram } from './cel.js';
 import type { StatusCause } from './errors.js';
 import type { JsonObject } from './types.js';
-import { isObject } from './types.js';
+import { isObject, text } from './types.js';
 
 type Schema = JsonObject;
 
@@ -39,7 +39,12 @@ function describe(v: unknown): string {
  * Prunes `value` in place of fields its schema does not declare and returns the errors found.
  * `oldValue` (the stored object on updates) feeds CEL transition rules that use `oldSelf`.
  */
-export function validateAndPrune(value: unknown, schema: Schema, oldValue?: unknown, pruned: string[] = []): StatusCause[] {
+export function validateAndPrune(
+  value: unknown,
+  schema: Schema,
+  oldValue?: unknown,
+  pruned: string[] = [],
+): StatusCause[] {
   const causes: StatusCause[] = [];
   prunedSink = pruned;
   try {
@@ -64,7 +69,11 @@ function walk(
   const field = path || '<root>';
   if (value === null) {
     if (schema.nullable !== true && !isRoot) {
-      causes.push({ field, reason: 'FieldValueTypeInvalid', message: `Invalid value: "null": ${field} in body must be of type ${String(schema.type ?? 'object')}: "null"` });
+      causes.push({
+        field,
+        reason: 'FieldValueTypeInvalid',
+        message: `Invalid value: "null": ${field} in body must be of type ${text(schema.type) || 'object'}: "null"`,
+      });
     }
     return;
   }
@@ -73,7 +82,11 @@ function walk(
   const actual = typeName(value);
   if (intOrString) {
     if (actual !== 'string' && actual !== 'integer') {
-      causes.push({ field, reason: 'FieldValueTypeInvalid', message: `Invalid value: ${describe(value)}: ${field} in body must be of type integer or string: "${actual}"` });
+      causes.push({
+        field,
+        reason: 'FieldValueTypeInvalid',
+        message: `Invalid value: ${describe(value)}: ${field} in body must be of type integer or string: "${actual}"`,
+      });
       return;
     }
   } else if (type && !(type === actual || (type === 'number' && actual === 'integer'))) {
@@ -84,7 +97,10 @@ function walk(
     });
     return;
   }
-  if (Array.isArray(schema.enum) && !schema.enum.some((e) => JSON.stringify(e) === JSON.stringify(value))) {
+  if (
+    Array.isArray(schema.enum) &&
+    !schema.enum.some((e) => JSON.stringify(e) === JSON.stringify(value))
+  ) {
     causes.push({
       field,
       reason: 'FieldValueNotSupported',
@@ -93,29 +109,52 @@ function walk(
   }
   if (typeof value === 'string') {
     if (typeof schema.maxLength === 'number' && value.length > schema.maxLength) {
-      causes.push({ field, reason: 'FieldValueTooLong', message: `Too long: may not be more than ${schema.maxLength} bytes` });
+      causes.push({
+        field,
+        reason: 'FieldValueTooLong',
+        message: `Too long: may not be more than ${schema.maxLength} bytes`,
+      });
     }
     if (typeof schema.minLength === 'number' && value.length < schema.minLength) {
-      causes.push({ field, message: `Invalid value: ${describe(value)}: ${field} in body should be at least ${schema.minLength} chars long` });
+      causes.push({
+        field,
+        message: `Invalid value: ${describe(value)}: ${field} in body should be at least ${schema.minLength} chars long`,
+      });
     }
     if (typeof schema.pattern === 'string' && !new RegExp(schema.pattern).test(value)) {
-      causes.push({ field, message: `Invalid value: ${describe(value)}: ${field} in body should match '${schema.pattern}'` });
+      causes.push({
+        field,
+        message: `Invalid value: ${describe(value)}: ${field} in body should match '${schema.pattern}'`,
+      });
     }
   }
   if (typeof value === 'number') {
     if (typeof schema.minimum === 'number' && value < schema.minimum) {
-      causes.push({ field, message: `Invalid value: ${value}: ${field} in body should be greater than or equal to ${schema.minimum}` });
+      causes.push({
+        field,
+        message: `Invalid value: ${value}: ${field} in body should be greater than or equal to ${schema.minimum}`,
+      });
     }
     if (typeof schema.maximum === 'number' && value > schema.maximum) {
-      causes.push({ field, message: `Invalid value: ${value}: ${field} in body should be less than or equal to ${schema.maximum}` });
+      causes.push({
+        field,
+        message: `Invalid value: ${value}: ${field} in body should be less than or equal to ${schema.maximum}`,
+      });
     }
   }
   if (Array.isArray(value)) {
     if (typeof schema.maxItems === 'number' && value.length > schema.maxItems) {
-      causes.push({ field, reason: 'FieldValueTooMany', message: `Too many: ${value.length}: must have at most ${schema.maxItems} items` });
+      causes.push({
+        field,
+        reason: 'FieldValueTooMany',
+        message: `Too many: ${value.length}: must have at most ${schema.maxItems} items`,
+      });
     }
     if (typeof schema.minItems === 'number' && value.length < schema.minItems) {
-      causes.push({ field, message: `Invalid value: ${value.length}: ${field} in body should have at least ${schema.minItems} items` });
+      causes.push({
+        field,
+        message: `Invalid value: ${value.length}: ${field} in body should have at least ${schema.minItems} items`,
+      });
     }
     if (isObject(schema.items)) {
       const items = schema.items;
@@ -132,8 +171,8 @@ function walk(
       if (!(key in props) && schema['x-kubernetes-preserve-unknown-fields'] !== true) {
         prunedSink.push(key);
         delete value[key];
-      }
-      else if (isObject(props[key])) walk(value[key], props[key], key, causes, isObject(oldValue) ? oldValue[key] : undefined);
+      } else if (isObject(props[key]))
+        walk(value[key], props[key], key, causes, isObject(oldValue) ? oldValue[key] : undefined);
     }
     checkRequired(value, schema, '', causes);
   }
@@ -144,11 +183,18 @@ function walk(
 function applyDefaults(value: JsonObject, props: JsonObject | undefined): void {
   if (!props) return;
   for (const [key, sub] of Object.entries(props)) {
-    if (!(key in value) && isObject(sub) && sub.default !== undefined) value[key] = structuredClone(sub.default);
+    if (!(key in value) && isObject(sub) && sub.default !== undefined)
+      value[key] = structuredClone(sub.default);
   }
 }
 
-function walkObject(value: JsonObject, schema: Schema, path: string, causes: StatusCause[], oldValue: unknown): void {
+function walkObject(
+  value: JsonObject,
+  schema: Schema,
+  path: string,
+  causes: StatusCause[],
+  oldValue: unknown,
+): void {
   const props = isObject(schema.properties) ? schema.properties : undefined;
   applyDefaults(value, props);
   const additional = schema.additionalProperties;
@@ -169,20 +215,35 @@ function walkObject(value: JsonObject, schema: Schema, path: string, causes: Sta
   checkRequired(value, schema, path, causes);
 }
 
-function checkRequired(value: JsonObject, schema: Schema, path: string, causes: StatusCause[]): void {
+function checkRequired(
+  value: JsonObject,
+  schema: Schema,
+  path: string,
+  causes: StatusCause[],
+): void {
   if (!Array.isArray(schema.required)) return;
   for (const r of schema.required) {
     if (typeof r === 'string' && !(r in value)) {
-      causes.push({ field: path ? `${path}.${r}` : r, reason: 'FieldValueRequired', message: 'Required value' });
+      causes.push({
+        field: path ? `${path}.${r}` : r,
+        reason: 'FieldValueRequired',
+        message: 'Required value',
+      });
     }
   }
 }
 
-function runRules(value: unknown, schema: Schema, field: string, causes: StatusCause[], oldValue: unknown): void {
+function runRules(
+  value: unknown,
+  schema: Schema,
+  field: string,
+  causes: StatusCause[],
+  oldValue: unknown,
+): void {
   const rules = schema['x-kubernetes-validations'];
   if (!Array.isArray(rules)) return;
   for (const r of rules.filter(isObject)) {
-    const rule = String(r.rule ?? '');
+    const rule = text(r.rule);
     // Transition rules (those naming oldSelf) only run on updates, as in Kubernetes.
     if (/\boldSelf\b/.test(rule) && oldValue === undefined) continue;
     const p = program(rule);
@@ -198,8 +259,15 @@ function runRules(value: unknown, schema: Schema, field: string, causes: StatusC
     }
     if (!ok) {
       const message = typeof r.message === 'string' ? r.message : `failed rule: ${rule}`;
-      const at = typeof r.fieldPath === 'string' ? `${field === '<root>' ? '' : field}${r.fieldPath}` : field;
-      causes.push({ field: at, reason: 'FieldValueInvalid', message: why ? `Invalid value: "object": ${why}` : `Invalid value: "object": ${message}` });
+      const at =
+        typeof r.fieldPath === 'string'
+          ? `${field === '<root>' ? '' : field}${r.fieldPath}`
+          : field;
+      causes.push({
+        field: at,
+        reason: 'FieldValueInvalid',
+        message: why ? `Invalid value: "object": ${why}` : `Invalid value: "object": ${message}`,
+      });
     }
   }
 }

@@ -1,7 +1,7 @@
 // Label and field selectors with the syntax and error messages of the Kubernetes API.
 import { errors } from './errors.js';
 import type { KubeObject } from './types.js';
-import { isObject } from './types.js';
+import { isObject, text } from './types.js';
 
 type LabelOp = 'in' | 'notin' | 'exists' | '!' | '=' | '!=' | 'gt' | 'lt';
 
@@ -13,7 +13,8 @@ interface LabelRequirement {
 
 export type LabelSelector = (labels: Record<string, string> | undefined) => boolean;
 
-const KEY_RE = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
+const KEY_RE =
+  /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
 const VALUE_RE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
 
 function invalidSelector(selector: string, why: string) {
@@ -117,14 +118,23 @@ export function labelSelectorFromObject(sel: unknown): LabelSelector {
   if (!isObject(sel)) return () => true;
   const reqs: LabelRequirement[] = [];
   if (isObject(sel.matchLabels)) {
-    for (const [k, v] of Object.entries(sel.matchLabels)) reqs.push({ key: k, op: '=', values: [String(v)] });
+    for (const [k, v] of Object.entries(sel.matchLabels))
+      reqs.push({ key: k, op: '=', values: [String(v)] });
   }
   if (Array.isArray(sel.matchExpressions)) {
     for (const e of sel.matchExpressions.filter(isObject)) {
       const op = String(e.operator);
       const values = Array.isArray(e.values) ? e.values.map(String) : [];
       const mapped: LabelOp | undefined =
-        op === 'In' ? 'in' : op === 'NotIn' ? 'notin' : op === 'Exists' ? 'exists' : op === 'DoesNotExist' ? '!' : undefined;
+        op === 'In'
+          ? 'in'
+          : op === 'NotIn'
+            ? 'notin'
+            : op === 'Exists'
+              ? 'exists'
+              : op === 'DoesNotExist'
+                ? '!'
+                : undefined;
       if (!mapped) throw errors.badRequest(`"${op}" is not a valid label selector operator`);
       reqs.push({ key: String(e.key), op: mapped, values });
     }
@@ -171,13 +181,17 @@ function readPath(obj: unknown, path: string): string {
     cur = cur[part];
   }
   if (cur === undefined || cur === null) return '';
-  return typeof cur === 'object' ? JSON.stringify(cur) : String(cur as string | number | boolean);
+  return typeof cur === 'object' ? JSON.stringify(cur) : text(cur);
 }
 
 export function parseFieldSelector(selector: string, storage: string): FieldSelector {
   const text = selector.trim();
   if (text === '') return () => true;
-  const allowed = new Set(['metadata.name', 'metadata.namespace', ...(EXTRA_FIELDS[storage] ?? [])]);
+  const allowed = new Set([
+    'metadata.name',
+    'metadata.namespace',
+    ...(EXTRA_FIELDS[storage] ?? []),
+  ]);
   const reqs: { field: string; neg: boolean; value: string }[] = [];
   for (const raw of text.split(',')) {
     const m = /^\s*([^=!\s]+)\s*(==|=|!=)\s*(.*?)\s*$/.exec(raw);

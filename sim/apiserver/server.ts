@@ -7,14 +7,28 @@ import { parse as parseYaml } from 'yaml';
 import type { Authenticator, Authorizer, RequestAttributes } from './auth.js';
 import { rulesReviewStatus } from './auth.js';
 import type { ClusterState, PatchType, WatchEvent } from './cluster.js';
-import { apiGroup, apiGroupList, apiResourceList, apiVersions, KUBE_VERSION, openApiDocument, openApiIndex } from './discovery.js';
+import {
+  apiGroup,
+  apiGroupList,
+  apiResourceList,
+  apiVersions,
+  KUBE_VERSION,
+  openApiDocument,
+  openApiIndex,
+} from './discovery.js';
 import { ApiError, errors } from './errors.js';
 import type { ResourceType } from './resources.js';
 import { apiVersionOf } from './resources.js';
+import {
+  decodeKubeProtobuf,
+  isProtobufContentType,
+  PROTOBUF_CONTENT_TYPE,
+  ProtobufError,
+} from './protobuf.js';
 import { parseFieldSelector, parseLabelSelector } from './selectors.js';
 import { toTable } from './table.js';
 import type { JsonObject, KubeObject, UserInfo } from './types.js';
-import { isObject, kubeTime } from './types.js';
+import { isObject, kubeTime, text } from './types.js';
 
 const MAX_BODY = 3 * 1024 * 1024;
 /** A watcher whose unsent output grows past this is cut off, as kube-apiserver drops slow watchers. */
@@ -69,10 +83,14 @@ export class ApiServer {
 
   async listen(port = 0, host = '127.0.0.1'): Promise<void> {
     this.host = host;
-    const handler = (req: http.IncomingMessage, res: http.ServerResponse) => void this.handle(req, res);
+    const handler = (req: http.IncomingMessage, res: http.ServerResponse) =>
+      void this.handle(req, res);
     const tls = this.opts.tls;
     const server = tls
-      ? https.createServer({ cert: tls.certPem, key: tls.keyPem, keepAliveTimeout: 65_000 }, handler)
+      ? https.createServer(
+          { cert: tls.certPem, key: tls.keyPem, keepAliveTimeout: 65_000 },
+          handler,
+        )
       : http.createServer({ keepAliveTimeout: 65_000 }, handler);
     server.on(tls ? 'secureConnection' : 'connection', (s: Socket) => {
       this.sockets.add(s);
@@ -93,6 +111,12 @@ export class ApiServer {
     if (!server) return;
     for (const s of this.sockets) s.destroy();
     await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+
+  /** Resets every open connection (watches included) while the server keeps listening. */
+  dropConnections(): void {
+    for (const c of [...this.watchClosers]) c();
+    for (const s of this.sockets) s.destroy();
   }
 
   setFaults(faults: FaultConfig): void {
@@ -136,11 +160,22 @@ export class ApiServer {
     try {
       await this.injectFaults(url.pathname);
       const body = await readBody(req);
-      await this.route(req, res, url, body);
+      this.route(req, res, url, body);
     } catch (e) {
-      const err = e instanceof ApiError ? e : errors.internal(e instanceof Error ? e.message : String(e));
-      if (!(e instanceof ApiError)) console.error(JSON.stringify({ level: 'error', msg: 'sim apiserver internal error', path: url.pathname, error: String(e), stack: e instanceof Error ? e.stack : undefined }));
-      if (!res.headersSent) sendJson(res, err.code, err.toStatus(), err.code === 429 ? { 'Retry-After': '1' } : {});
+      const err =
+        e instanceof ApiError ? e : errors.internal(e instanceof Error ? e.message : String(e));
+      if (!(e instanceof ApiError))
+        console.error(
+          JSON.stringify({
+            level: 'error',
+            msg: 'sim apiserver internal error',
+            path: url.pathname,
+            error: String(e),
+            stack: e instanceof Error ? e.stack : undefined,
+          }),
+        );
+      if (!res.headersSent)
+        sendJson(res, err.code, err.toStatus(), err.code === 429 ? { 'Retry-After': '1' } : {});
       else res.end();
     }
   }
@@ -148,7 +183,10 @@ export class ApiServer {
   private async injectFaults(path: string): Promise<void> {
     const { latencyMs, errorRate, errorCodes } = this.faults;
     if (latencyMs !== undefined) {
-      const ms = typeof latencyMs === 'number' ? latencyMs : latencyMs.min + Math.random() * (latencyMs.max - latencyMs.min);
+      const ms =
+        typeof latencyMs === 'number'
+          ? latencyMs
+          : latencyMs.min + Math.random() * (latencyMs.max - latencyMs.min);
       if (ms > 0) await new Promise((r) => setTimeout(r, ms));
     }
     if (errorRate && path !== '/healthz' && Math.random() < errorRate) {
@@ -156,7 +194,12 @@ export class ApiServer {
       const code = codes[Math.floor(Math.random() * codes.length)];
       this.count('fault injected');
       if (code === 429) throw errors.tooManyRequests();
-      if (code === 503) throw new ApiError(503, 'ServiceUnavailable', 'the server is currently unable to handle the request');
+      if (code === 503)
+        throw new ApiError(
+          503,
+          'ServiceUnavailable',
+          'the server is currently unable to handle the request',
+        );
       throw errors.internal('injected fault');
     }
   }
@@ -166,10 +209,57 @@ export class ApiServer {
     const m = /^Bearer\s+(\S+)$/i.exec(header);
     const user = this.opts.authenticator.authenticate(m?.[1]);
     if (!user) throw errors.unauthorized();
-    return user;
+    return this.impersonate(req, user);
   }
 
-  private async route(req: http.IncomingMessage, res: http.ServerResponse, url: URL, body: Buffer): Promise<void> {
+  /** `Impersonate-User`/`-Group` headers (kubectl --as/--as-group), allowed by the `impersonate` verb. */
+  private impersonate(req: http.IncomingMessage, user: UserInfo): UserInfo {
+    const asUser = req.headers['impersonate-user'];
+    const rawGroups = req.headers['impersonate-group'];
+    const groups = (Array.isArray(rawGroups) ? rawGroups : rawGroups ? [rawGroups] : []).flatMap(
+      (g) => g.split(',').map((x) => x.trim()),
+    );
+    if (typeof asUser !== 'string' || !asUser) {
+      if (groups.length)
+        throw errors.badRequest('requested impersonation of groups without impersonating a user');
+      return user;
+    }
+    const sa = /^system:serviceaccount:([^:]+):([^:]+)$/.exec(asUser);
+    const checks: RequestAttributes[] = [
+      sa
+        ? {
+            verb: 'impersonate',
+            apiGroup: '',
+            resource: 'serviceaccounts',
+            namespace: sa[1],
+            name: sa[2],
+          }
+        : { verb: 'impersonate', apiGroup: '', resource: 'users', name: asUser },
+      ...groups.map((g): RequestAttributes => ({
+        verb: 'impersonate',
+        apiGroup: '',
+        resource: 'groups',
+        name: g,
+      })),
+    ];
+    for (const c of checks) {
+      if (!this.opts.authorizer.allowed(user, c)) {
+        throw errors.forbidden(
+          `${c.resource} "${c.name}" is forbidden: User "${user.username}" cannot impersonate resource "${c.resource}" in API group "" ${c.namespace ? `in the namespace "${c.namespace}"` : 'at the cluster scope'}`,
+          c.resource,
+          '',
+          c.name,
+        );
+      }
+    }
+    const implied = sa ? ['system:serviceaccounts', `system:serviceaccounts:${sa[1]}`] : [];
+    return {
+      username: asUser,
+      groups: [...new Set([...groups, ...implied, 'system:authenticated'])],
+    };
+  }
+
+  private route(req: http.IncomingMessage, res: http.ServerResponse, url: URL, body: Buffer): void {
     const path = url.pathname.replace(/\/+$/, '') || '/';
     const method = req.method ?? 'GET';
     if (['/healthz', '/livez', '/readyz'].includes(path)) {
@@ -197,33 +287,67 @@ export class ApiServer {
     const rt = state.registry.get(parsed.group, parsed.version, parsed.plural);
     if (!rt) throw errors.unknownPath();
     if (!rt.namespaced && parsed.namespace !== undefined) throw errors.unknownPath();
-    if (parsed.subresource && !rt.subresources.includes(parsed.subresource)) throw errors.unknownPath();
+    if (parsed.subresource && !rt.subresources.includes(parsed.subresource))
+      throw errors.unknownPath();
     const q = url.searchParams;
     const isWatch = q.get('watch') === 'true' || q.get('watch') === '1';
     const verb = verbFor(method, parsed, isWatch);
-    this.count(`${verb} ${rt.group ? `${rt.plural}.${rt.group}` : rt.plural}${parsed.subresource ? `/${parsed.subresource}` : ''}`);
+    this.count(
+      `${verb} ${rt.group ? `${rt.plural}.${rt.group}` : rt.plural}${parsed.subresource ? `/${parsed.subresource}` : ''}`,
+    );
     const ns = parsed.namespace;
-    this.authorize(user, { verb, apiGroup: rt.group, resource: rt.plural, subresource: parsed.subresource, namespace: ns, name: parsed.name }, rt);
+    this.authorize(
+      user,
+      {
+        verb,
+        apiGroup: rt.group,
+        resource: rt.plural,
+        subresource: parsed.subresource,
+        namespace: ns,
+        name: parsed.name,
+      },
+      rt,
+    );
     const dryRun = q.get('dryRun') === 'All';
     const fieldManager = q.get('fieldManager') ?? undefined;
     const fv = q.get('fieldValidation') ?? 'Warn';
-    if (!['Strict', 'Warn', 'Ignore'].includes(fv)) throw errors.badRequest(`fieldValidation must be one of "Ignore", "Warn" or "Strict", got "${fv}"`);
+    if (!['Strict', 'Warn', 'Ignore'].includes(fv))
+      throw errors.badRequest(
+        `fieldValidation must be one of "Ignore", "Warn" or "Strict", got "${fv}"`,
+      );
     const warnings: string[] = [];
-    const write = { dryRun, fieldManager, fieldValidation: fv as 'Strict' | 'Warn' | 'Ignore', warnings };
+    const write = {
+      dryRun,
+      fieldManager,
+      fieldValidation: fv as 'Strict' | 'Warn' | 'Ignore',
+      warnings,
+    };
     // Warnings reach the client as `Warning: 299 - "…"` headers, which kubectl prints.
-    const warn = (): Record<string, string | string[]> => (warnings.length ? { Warning: warnings.map((w) => `299 - ${JSON.stringify(w)}`) } : {});
+    const warn = (): Record<string, string | string[]> =>
+      warnings.length ? { Warning: warnings.map((w) => `299 - ${JSON.stringify(w)}`) } : {};
     const table = wantsTable(req.headers.accept);
     switch (verb) {
       case 'get': {
         const obj = state.mustGet(rt, ns, parsed.name!);
         const out = parsed.subresource === 'status' ? obj : obj;
-        if (table) sendJson(res, 200, toTable(rt, [out], { resourceVersion: out.metadata.resourceVersion }, includeObjectParam(q)));
+        if (table)
+          sendJson(
+            res,
+            200,
+            toTable(
+              rt,
+              [out],
+              { resourceVersion: out.metadata.resourceVersion },
+              includeObjectParam(q),
+            ),
+          );
         else sendJson(res, 200, out);
         return;
       }
       case 'list': {
         const limit = q.has('limit') ? Number(q.get('limit')) : undefined;
-        if (limit !== undefined && (!Number.isInteger(limit) || limit < 0)) throw errors.badRequest(`invalid limit: ${q.get('limit')}`);
+        if (limit !== undefined && (!Number.isInteger(limit) || limit < 0))
+          throw errors.badRequest(`invalid limit: ${q.get('limit')}`);
         const result = state.list(rt, ns, {
           labelSelector: parseLabelSelector(q.get('labelSelector') ?? ''),
           fieldSelector: parseFieldSelector(q.get('fieldSelector') ?? '', state.storageOf(rt)),
@@ -232,9 +356,16 @@ export class ApiServer {
         });
         const meta: JsonObject = { resourceVersion: result.resourceVersion };
         if (result.continueToken) meta.continue = result.continueToken;
-        if (result.remainingItemCount !== undefined) meta.remainingItemCount = result.remainingItemCount;
+        if (result.remainingItemCount !== undefined)
+          meta.remainingItemCount = result.remainingItemCount;
         if (table) sendJson(res, 200, toTable(rt, result.items, meta, includeObjectParam(q)));
-        else sendJson(res, 200, { kind: rt.listKind, apiVersion: apiVersionOf(rt), metadata: meta, items: result.items });
+        else
+          sendJson(res, 200, {
+            kind: rt.listKind,
+            apiVersion: apiVersionOf(rt),
+            metadata: meta,
+            items: result.items,
+          });
         return;
       }
       case 'watch':
@@ -256,7 +387,10 @@ export class ApiServer {
       }
       case 'update': {
         const input = parseBody(req, body) as KubeObject;
-        const updated = state.update(rt, ns, parsed.name!, input, { ...write, subresource: parsed.subresource });
+        const updated = state.update(rt, ns, parsed.name!, input, {
+          ...write,
+          subresource: parsed.subresource,
+        });
         sendJson(res, 200, updated, warn());
         return;
       }
@@ -264,21 +398,46 @@ export class ApiServer {
         const type = patchType(req.headers['content-type']);
         const patchBody = type === 'apply' ? parseYamlOrJson(body) : parseJson(body);
         const existed = state.get(rt, ns, parsed.name!) !== undefined;
-        const out = state.patch(rt, ns, parsed.name!, type, patchBody, { ...write, subresource: parsed.subresource, force: q.get('force') === 'true' });
+        const out = state.patch(rt, ns, parsed.name!, type, patchBody, {
+          ...write,
+          subresource: parsed.subresource,
+          force: q.get('force') === 'true',
+        });
         sendJson(res, existed ? 200 : 201, out, warn());
         return;
       }
       case 'delete': {
-        const opts = body.length ? parseJson(body) : {};
+        const opts = body.length
+          ? isProtobufContentType(req.headers['content-type'] ?? '')
+            ? parseProtobuf(body)
+            : parseJson(body)
+          : {};
         const o = isObject(opts) ? opts : {};
-        const propagation = typeof o.propagationPolicy === 'string' ? o.propagationPolicy : q.get('propagationPolicy') ?? undefined;
-        if (propagation !== undefined && !['Foreground', 'Background', 'Orphan'].includes(propagation)) {
-          throw errors.invalid('DeleteOptions', '', '', [{ field: 'propagationPolicy', reason: 'FieldValueNotSupported', message: `Unsupported value: "${propagation}": supported values: "Foreground", "Background", "Orphan"` }]);
+        const propagation =
+          typeof o.propagationPolicy === 'string'
+            ? o.propagationPolicy
+            : (q.get('propagationPolicy') ?? undefined);
+        if (
+          propagation !== undefined &&
+          !['Foreground', 'Background', 'Orphan'].includes(propagation)
+        ) {
+          throw errors.invalid('DeleteOptions', '', '', [
+            {
+              field: 'propagationPolicy',
+              reason: 'FieldValueNotSupported',
+              message: `Unsupported value: "${propagation}": supported values: "Foreground", "Background", "Orphan"`,
+            },
+          ]);
         }
         const out = state.delete(rt, ns, parsed.name!, {
           dryRun: dryRun || (Array.isArray(o.dryRun) && o.dryRun.includes('All')),
           propagationPolicy: propagation as 'Foreground' | 'Background' | 'Orphan' | undefined,
-          preconditions: isObject(o.preconditions) ? (o.preconditions as { uid?: string; resourceVersion?: string }) : undefined,
+          preconditions: isObject(o.preconditions)
+            ? {
+                uid: text(o.preconditions.uid) || undefined,
+                resourceVersion: text(o.preconditions.resourceVersion) || undefined,
+              }
+            : undefined,
         });
         sendJson(res, out.metadata.deletionTimestamp ? 202 : 200, out);
         return;
@@ -289,7 +448,12 @@ export class ApiServer {
           fieldSelector: parseFieldSelector(q.get('fieldSelector') ?? '', state.storageOf(rt)),
           dryRun,
         });
-        sendJson(res, 200, { kind: rt.listKind, apiVersion: apiVersionOf(rt), metadata: { resourceVersion: state.currentResourceVersion() }, items });
+        sendJson(res, 200, {
+          kind: rt.listKind,
+          apiVersion: apiVersionOf(rt),
+          metadata: { resourceVersion: state.currentResourceVersion() },
+          items,
+        });
         return;
       }
       default:
@@ -319,11 +483,19 @@ export class ApiServer {
   private authorize(user: UserInfo, attrs: RequestAttributes, rt?: ResourceType): void {
     if (this.opts.authorizer.allowed(user, attrs)) return;
     if (attrs.path !== undefined) {
-      throw errors.forbidden(`forbidden: User "${user.username}" cannot ${attrs.verb} path "${attrs.path}"`);
+      throw errors.forbidden(
+        `forbidden: User "${user.username}" cannot ${attrs.verb} path "${attrs.path}"`,
+      );
     }
     const resource = attrs.subresource ? `${attrs.resource}/${attrs.subresource}` : attrs.resource;
-    const what = attrs.name ? `${rt?.group ? `${attrs.resource}.${rt.group}` : attrs.resource} "${attrs.name}"` : rt?.group ? `${attrs.resource}.${rt.group}` : attrs.resource;
-    const scope = attrs.namespace ? `in the namespace "${attrs.namespace}"` : 'at the cluster scope';
+    const what = attrs.name
+      ? `${rt?.group ? `${attrs.resource}.${rt.group}` : attrs.resource} "${attrs.name}"`
+      : rt?.group
+        ? `${attrs.resource}.${rt.group}`
+        : attrs.resource;
+    const scope = attrs.namespace
+      ? `in the namespace "${attrs.namespace}"`
+      : 'at the cluster scope';
     throw errors.forbidden(
       `${what} is forbidden: User "${user.username}" cannot ${attrs.verb} resource "${resource}" in API group "${attrs.apiGroup}" ${scope}`,
       attrs.resource,
@@ -334,14 +506,27 @@ export class ApiServer {
 
   // ---- watch ---------------------------------------------------------------------------------
 
-  private serveWatch(req: http.IncomingMessage, res: http.ServerResponse, rt: ResourceType, namespace: string | undefined, q: URLSearchParams, table: boolean): void {
+  private serveWatch(
+    req: http.IncomingMessage,
+    res: http.ServerResponse,
+    rt: ResourceType,
+    namespace: string | undefined,
+    q: URLSearchParams,
+    table: boolean,
+  ): void {
     const state = this.opts.state;
     const labelSelector = parseLabelSelector(q.get('labelSelector') ?? '');
     const fieldSelector = parseFieldSelector(q.get('fieldSelector') ?? '', state.storageOf(rt));
     const bookmarks = q.get('allowWatchBookmarks') === 'true';
-    const timeoutSeconds = q.has('timeoutSeconds') ? Number(q.get('timeoutSeconds')) : 1800 + Math.random() * 1800;
+    const timeoutSeconds = q.has('timeoutSeconds')
+      ? Number(q.get('timeoutSeconds'))
+      : 1800 + Math.random() * 1800;
     const includeObject = includeObjectParam(q);
-    res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-cache, private', 'Transfer-Encoding': 'chunked' });
+    res.writeHead(200, {
+      'Content-Type': 'application/json',
+      'Cache-Control': 'no-cache, private',
+      'Transfer-Encoding': 'chunked',
+    });
     res.flushHeaders();
     let closed = false;
     let cancel: (() => void) | undefined;
@@ -363,11 +548,22 @@ export class ApiServer {
     };
     const send = (e: WatchEvent) => {
       lastRv = e.object.metadata.resourceVersion ?? lastRv;
-      const object = table ? toTable(rt, [e.object], { resourceVersion: lastRv }, includeObject) : e.object;
+      const object = table
+        ? toTable(rt, [e.object], { resourceVersion: lastRv }, includeObject)
+        : e.object;
       write(`${JSON.stringify({ type: e.type, object })}\n`);
     };
     try {
-      cancel = state.watch(rt, { namespace, resourceVersion: q.get('resourceVersion') ?? undefined, labelSelector, fieldSelector }, send);
+      cancel = state.watch(
+        rt,
+        {
+          namespace,
+          resourceVersion: q.get('resourceVersion') ?? undefined,
+          labelSelector,
+          fieldSelector,
+        },
+        send,
+      );
     } catch (e) {
       // Like kube-apiserver, a watch from a compacted version gets an ERROR event, not an HTTP error.
       const err = e instanceof ApiError ? e : errors.internal(String(e));
@@ -377,7 +573,11 @@ export class ApiServer {
     }
     if (bookmarks) {
       const tick = () => {
-        const object = { kind: rt.kind, apiVersion: apiVersionOf(rt), metadata: { resourceVersion: state.currentResourceVersion() } };
+        const object = {
+          kind: rt.kind,
+          apiVersion: apiVersionOf(rt),
+          metadata: { resourceVersion: state.currentResourceVersion() },
+        };
         write(`${JSON.stringify({ type: 'BOOKMARK', object })}\n`);
         timers[0] = setTimeout(tick, this.bookmarkIntervalMs);
       };
@@ -390,23 +590,53 @@ export class ApiServer {
 
   // ---- reviews and tokens --------------------------------------------------------------------
 
-  private review(rt: ResourceType, user: UserInfo, req: http.IncomingMessage, input: unknown, namespace: string | undefined): JsonObject {
+  private review(
+    rt: ResourceType,
+    user: UserInfo,
+    req: http.IncomingMessage,
+    input: unknown,
+    namespace: string | undefined,
+  ): JsonObject {
     const obj = isObject(input) ? input : {};
     const spec = isObject(obj.spec) ? obj.spec : {};
-    const base = { kind: rt.kind, apiVersion: apiVersionOf(rt), metadata: { creationTimestamp: null, ...(namespace ? { namespace } : {}) }, spec };
+    const base = {
+      kind: rt.kind,
+      apiVersion: apiVersionOf(rt),
+      metadata: { creationTimestamp: null, ...(namespace ? { namespace } : {}) },
+      spec,
+    };
     const authorizer = this.opts.authorizer;
     switch (rt.plural) {
       case 'tokenreviews': {
         const token = typeof spec.token === 'string' ? spec.token : '';
         const who = this.opts.authenticator.authenticate(token);
-        return { ...base, status: who ? { authenticated: true, user: { username: who.username, uid: who.uid, groups: who.groups }, audiences: this.opts.authenticator.audiencesOf(token) } : { authenticated: false, error: 'invalid bearer token' } };
+        return {
+          ...base,
+          status: who
+            ? {
+                authenticated: true,
+                user: { username: who.username, uid: who.uid, groups: who.groups },
+                audiences: this.opts.authenticator.audiencesOf(token),
+              }
+            : { authenticated: false, error: 'invalid bearer token' },
+        };
       }
       case 'selfsubjectreviews':
-        return { ...base, status: { userInfo: { username: user.username, uid: user.uid, groups: user.groups } } };
+        return {
+          ...base,
+          status: { userInfo: { username: user.username, uid: user.uid, groups: user.groups } },
+        };
       case 'selfsubjectrulesreviews': {
         const ns = typeof spec.namespace === 'string' ? spec.namespace : undefined;
         if (user.groups.includes('system:masters')) {
-          return { ...base, status: { resourceRules: [{ verbs: ['*'], apiGroups: ['*'], resources: ['*'] }], nonResourceRules: [{ verbs: ['*'], nonResourceURLs: ['*'] }], incomplete: false } };
+          return {
+            ...base,
+            status: {
+              resourceRules: [{ verbs: ['*'], apiGroups: ['*'], resources: ['*'] }],
+              nonResourceRules: [{ verbs: ['*'], nonResourceURLs: ['*'] }],
+              incomplete: false,
+            },
+          };
         }
         return { ...base, status: rulesReviewStatus(authorizer.rulesFor(user, ns)) };
       }
@@ -416,25 +646,44 @@ export class ApiServer {
         let subject = user;
         if (rt.plural !== 'selfsubjectaccessreviews') {
           if (typeof spec.user !== 'string' && !Array.isArray(spec.groups)) {
-            throw errors.invalid(rt.kind, rt.group, '', [{ field: 'spec.user', reason: 'FieldValueRequired', message: 'Required value: at least one of user or group must be specified' }]);
+            throw errors.invalid(rt.kind, rt.group, '', [
+              {
+                field: 'spec.user',
+                reason: 'FieldValueRequired',
+                message: 'Required value: at least one of user or group must be specified',
+              },
+            ]);
           }
-          subject = { username: String(spec.user ?? ''), groups: Array.isArray(spec.groups) ? spec.groups.map(String) : [] };
+          subject = {
+            username: text(spec.user),
+            groups: Array.isArray(spec.groups) ? spec.groups.map(String) : [],
+          };
         }
         const ra = isObject(spec.resourceAttributes) ? spec.resourceAttributes : undefined;
         const nra = isObject(spec.nonResourceAttributes) ? spec.nonResourceAttributes : undefined;
         if (!ra && !nra) {
-          throw errors.invalid(rt.kind, rt.group, '', [{ field: 'spec.resourceAttributes', reason: 'FieldValueRequired', message: 'Required value: exactly one of nonResourceAttributes or resourceAttributes must be specified' }]);
+          throw errors.invalid(rt.kind, rt.group, '', [
+            {
+              field: 'spec.resourceAttributes',
+              reason: 'FieldValueRequired',
+              message:
+                'Required value: exactly one of nonResourceAttributes or resourceAttributes must be specified',
+            },
+          ]);
         }
         const attrs: RequestAttributes = ra
           ? {
-              verb: String(ra.verb ?? ''),
-              apiGroup: String(ra.group ?? ''),
-              resource: String(ra.resource ?? ''),
-              subresource: ra.subresource ? String(ra.subresource) : undefined,
-              namespace: rt.plural === 'localsubjectaccessreviews' ? namespace : ra.namespace ? String(ra.namespace) : undefined,
-              name: ra.name ? String(ra.name) : undefined,
+              verb: text(ra.verb),
+              apiGroup: text(ra.group),
+              resource: text(ra.resource),
+              subresource: text(ra.subresource) || undefined,
+              namespace:
+                rt.plural === 'localsubjectaccessreviews'
+                  ? namespace
+                  : text(ra.namespace) || undefined,
+              name: text(ra.name) || undefined,
             }
-          : { verb: String(nra!.verb ?? ''), apiGroup: '', resource: '', path: String(nra!.path ?? '') };
+          : { verb: text(nra!.verb), apiGroup: '', resource: '', path: text(nra!.path) };
         const allowed = authorizer.allowed(subject, attrs);
         void req;
         return { ...base, status: { allowed, ...(allowed ? { reason: 'allowed by RBAC' } : {}) } };
@@ -450,11 +699,25 @@ export class ApiServer {
     const spec = isObject(input) && isObject(input.spec) ? input.spec : {};
     const requested = typeof spec.expirationSeconds === 'number' ? spec.expirationSeconds : 3600;
     if (requested < 600) {
-      throw errors.invalid('TokenRequest', 'authentication.k8s.io', name, [{ field: 'spec.expirationSeconds', message: 'Invalid value: may not specify a duration less than 10 minutes' }]);
+      throw errors.invalid('TokenRequest', 'authentication.k8s.io', name, [
+        {
+          field: 'spec.expirationSeconds',
+          message: 'Invalid value: may not specify a duration less than 10 minutes',
+        },
+      ]);
     }
     const expirationSeconds = Math.min(requested, 48 * 3600);
-    const audiences = Array.isArray(spec.audiences) && spec.audiences.length ? spec.audiences.map(String) : ['https://kubernetes.default.svc'];
-    const { token, expires } = this.opts.authenticator.mint(namespace, name, sa.metadata.uid!, expirationSeconds, audiences);
+    const audiences =
+      Array.isArray(spec.audiences) && spec.audiences.length
+        ? spec.audiences.map(String)
+        : ['https://kubernetes.default.svc'];
+    const { token, expires } = this.opts.authenticator.mint(
+      namespace,
+      name,
+      sa.metadata.uid!,
+      expirationSeconds,
+      audiences,
+    );
     return {
       kind: 'TokenRequest',
       apiVersion: 'authentication.k8s.io/v1',
@@ -482,7 +745,11 @@ function parseResourcePath(path: string): ParsedPath | undefined {
   } else return undefined;
   let namespace: string | undefined;
   // /namespaces/<ns>/<plural>/… is a namespaced request; /namespaces[/<name>[/status|finalize]] is the Namespace itself.
-  if (rest[0] === 'namespaces' && rest.length >= 3 && !(group === '' && rest.length === 3 && ['status', 'finalize'].includes(rest[2]))) {
+  if (
+    rest[0] === 'namespaces' &&
+    rest.length >= 3 &&
+    !(group === '' && rest.length === 3 && ['status', 'finalize'].includes(rest[2]))
+  ) {
     namespace = rest[1];
     rest = rest.slice(2);
   }
@@ -516,7 +783,8 @@ function wantsTable(accept: string | undefined): boolean {
   if (!accept) return false;
   const types = accept.split(',').map((t) => t.trim());
   const first = types.find((t) => /^application\/(json|yaml)|^\*\/\*/.test(t));
-  if (!first && types.every((t) => t.startsWith('application/vnd.kubernetes.protobuf'))) throw errors.notAcceptable();
+  if (!first && types.every((t) => t.startsWith('application/vnd.kubernetes.protobuf')))
+    throw errors.notAcceptable();
   return !!first && /as=Table/.test(first) && /g=meta\.k8s\.io/.test(first);
 }
 
@@ -550,7 +818,25 @@ function parseJson(body: Buffer): unknown {
   try {
     return JSON.parse(body.toString('utf8'));
   } catch (e) {
-    throw errors.badRequest(`error decoding from json: ${e instanceof Error ? e.message : String(e)}`);
+    throw errors.badRequest(
+      `error decoding from json: ${e instanceof Error ? e.message : String(e)}`,
+    );
+  }
+}
+
+/** kubectl's typed commands send built-in kinds as protobuf; custom resources have no protobuf form. */
+function parseProtobuf(body: Buffer): unknown {
+  try {
+    return decodeKubeProtobuf(body);
+  } catch (e) {
+    if (e instanceof ProtobufError && /not supported/.test(e.message))
+      throw errors.unsupportedMediaType(PROTOBUF_CONTENT_TYPE, [
+        'application/json',
+        'application/yaml',
+      ]);
+    throw errors.badRequest(
+      `error decoding protobuf: ${e instanceof Error ? e.message : String(e)}`,
+    );
   }
 }
 
@@ -566,10 +852,19 @@ function parseBody(req: http.IncomingMessage, body: Buffer): unknown {
   const ct = (req.headers['content-type'] ?? 'application/json').split(';')[0].trim();
   if (body.length === 0) throw errors.badRequest('the request body is empty');
   let value: unknown;
-  if (ct === 'application/yaml') value = parseYamlOrJson(body);
+  if (isProtobufContentType(ct)) value = parseProtobuf(body);
+  else if (ct === 'application/yaml') value = parseYamlOrJson(body);
   else if (ct === 'application/json' || ct === '') value = parseJson(body);
-  else throw errors.unsupportedMediaType(ct, ['application/json', 'application/yaml']);
-  if (!isObject(value)) throw errors.badRequest('Object \'Kind\' is missing in the request body: the body must be a JSON object');
+  else
+    throw errors.unsupportedMediaType(ct, [
+      'application/json',
+      'application/yaml',
+      PROTOBUF_CONTENT_TYPE,
+    ]);
+  if (!isObject(value))
+    throw errors.badRequest(
+      "Object 'Kind' is missing in the request body: the body must be a JSON object",
+    );
   return value;
 }
 
@@ -585,8 +880,18 @@ async function readBody(req: http.IncomingMessage): Promise<Buffer> {
   return Buffer.concat(chunks);
 }
 
-function sendJson(res: http.ServerResponse, code: number, body: unknown, headers: Record<string, string | string[]> = {}): void {
+function sendJson(
+  res: http.ServerResponse,
+  code: number,
+  body: unknown,
+  headers: Record<string, string | string[]> = {},
+): void {
   const text = JSON.stringify(body);
-  res.writeHead(code, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text), 'Cache-Control': 'no-cache, private', ...headers });
+  res.writeHead(code, {
+    'Content-Type': 'application/json',
+    'Content-Length': Buffer.byteLength(text),
+    'Cache-Control': 'no-cache, private',
+    ...headers,
+  });
   res.end(text);
 }

@@ -4,7 +4,7 @@
 import { compileJsonPath } from './jsonpath.js';
 import type { PrinterColumn, ResourceType } from './resources.js';
 import type { JsonObject, KubeObject } from './types.js';
-import { isObject } from './types.js';
+import { isObject, text } from './types.js';
 
 interface ColumnDefinition {
   name: string;
@@ -42,16 +42,19 @@ export function humanDuration(ms: number): string {
   const h = Math.floor(s / 3600);
   if (h < 8) return m % 60 === 0 ? `${h}h` : `${h}h${m % 60}m`;
   if (h < 48) return `${h}h`;
-  if (h < 24 * 8) return h % 24 === 0 ? `${Math.floor(h / 24)}d` : `${Math.floor(h / 24)}d${h % 24}h`;
+  if (h < 24 * 8)
+    return h % 24 === 0 ? `${Math.floor(h / 24)}d` : `${Math.floor(h / 24)}d${h % 24}h`;
   if (h < 24 * 365 * 2) return `${Math.floor(h / 24)}d`;
   const y = Math.floor(h / (24 * 365));
   if (h < 24 * 365 * 8) return `${y}y${Math.floor((h / 24) % 365)}d`;
   return `${y}y`;
 }
 
-const age = (o: KubeObject): string => humanDuration(Date.now() - Date.parse(o.metadata.creationTimestamp ?? ''));
-const count = (v: unknown): number => (isObject(v) ? Object.keys(v).length : Array.isArray(v) ? v.length : 0);
-const str = (v: unknown): string => (v === undefined || v === null ? '' : String(v as string));
+const age = (o: KubeObject): string =>
+  humanDuration(Date.now() - Date.parse(o.metadata.creationTimestamp ?? ''));
+const count = (v: unknown): number =>
+  isObject(v) ? Object.keys(v).length : Array.isArray(v) ? v.length : 0;
+const str = text;
 
 const BUILTIN: Record<string, BuiltinColumns> = {
   '/namespaces': {
@@ -75,12 +78,22 @@ const BUILTIN: Record<string, BuiltinColumns> = {
     cells: (o) => {
       const inv = isObject(o.involvedObject) ? o.involvedObject : {};
       const last = str(o.lastTimestamp) || str(o.eventTime) || str(o.metadata.creationTimestamp);
-      return [humanDuration(Date.now() - Date.parse(last)), str(o.type), str(o.reason), `${str(inv.kind).toLowerCase()}/${str(inv.name)}`, str(o.message)];
+      return [
+        humanDuration(Date.now() - Date.parse(last)),
+        str(o.type),
+        str(o.reason),
+        `${str(inv.kind).toLowerCase()}/${str(inv.name)}`,
+        str(o.message),
+      ];
     },
   },
   'coordination.k8s.io/leases': {
     columns: [nameCol, col('Holder'), col('Age')],
-    cells: (o) => [o.metadata.name!, str((o.spec as JsonObject | undefined)?.holderIdentity), age(o)],
+    cells: (o) => [
+      o.metadata.name!,
+      str((o.spec as JsonObject | undefined)?.holderIdentity),
+      age(o),
+    ],
   },
   'rbac.authorization.k8s.io/roles': {
     columns: [nameCol, col('Created At')],
@@ -92,11 +105,19 @@ const BUILTIN: Record<string, BuiltinColumns> = {
   },
   'rbac.authorization.k8s.io/rolebindings': {
     columns: [nameCol, col('Role'), col('Age')],
-    cells: (o) => [o.metadata.name!, `${str((o.roleRef as JsonObject).kind)}/${str((o.roleRef as JsonObject).name)}`, age(o)],
+    cells: (o) => [
+      o.metadata.name!,
+      `${str((o.roleRef as JsonObject).kind)}/${str((o.roleRef as JsonObject).name)}`,
+      age(o),
+    ],
   },
   'rbac.authorization.k8s.io/clusterrolebindings': {
     columns: [nameCol, col('Role'), col('Age')],
-    cells: (o) => [o.metadata.name!, `${str((o.roleRef as JsonObject).kind)}/${str((o.roleRef as JsonObject).name)}`, age(o)],
+    cells: (o) => [
+      o.metadata.name!,
+      `${str((o.roleRef as JsonObject).kind)}/${str((o.roleRef as JsonObject).name)}`,
+      age(o),
+    ],
   },
   'apiextensions.k8s.io/customresourcedefinitions': {
     columns: [nameCol, col('Created At', 'date')],
@@ -130,18 +151,26 @@ function crdColumns(columns: PrinterColumn[]): BuiltinColumns {
           if (typeof v === 'boolean' || typeof v === 'number') return v;
           return isObject(v) || Array.isArray(v) ? JSON.stringify(v) : str(v);
         }
-        return values.map((v) => (isObject(v) || Array.isArray(v) ? JSON.stringify(v) : str(v))).join(',');
+        return values
+          .map((v) => (isObject(v) || Array.isArray(v) ? JSON.stringify(v) : str(v)))
+          .join(',');
       }),
     ],
   };
 }
 
 function columnsFor(rt: ResourceType): BuiltinColumns {
-  if (!rt.builtin) return rt.printerColumns?.length ? crdColumns(rt.printerColumns) : DEFAULT_COLUMNS;
+  if (!rt.builtin)
+    return rt.printerColumns?.length ? crdColumns(rt.printerColumns) : DEFAULT_COLUMNS;
   return BUILTIN[`${rt.group === 'events.k8s.io' ? '' : rt.group}/${rt.plural}`] ?? DEFAULT_COLUMNS;
 }
 
-export function toTable(rt: ResourceType, objects: KubeObject[], listMeta: JsonObject, includeObject: string): JsonObject {
+export function toTable(
+  rt: ResourceType,
+  objects: KubeObject[],
+  listMeta: JsonObject,
+  includeObject: string,
+): JsonObject {
   const def = columnsFor(rt);
   return {
     kind: 'Table',

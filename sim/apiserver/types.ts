@@ -1,6 +1,7 @@
 // Shapes of Kubernetes objects as the simulated API server stores and serves them.
 
-export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
+export type JsonValue =
+  null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
 export type JsonObject = { [key: string]: unknown };
 
 export interface OwnerReference {
@@ -57,4 +58,13 @@ export function cloneJson<T>(value: T): T {
 /** RFC 3339 with second precision, as Kubernetes writes metav1.Time. */
 export function kubeTime(date: Date = new Date()): string {
   return date.toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+/** A scalar as text; objects, arrays and absent values become '' (never "[object Object]"). */
+export function text(value: unknown): string {
+  return typeof value === 'string'
+    ? value
+    : typeof value === 'number' || typeof value === 'boolean'
+      ? String(value)
+      : '';
 }

@@ -6,7 +6,8 @@ import { isObject } from './types.js';
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
-const QUALIFIED_NAME = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
+const QUALIFIED_NAME =
+  /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
 const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 
@@ -17,9 +18,13 @@ export function nameRule(rt: ResourceType): 'label' | 'subdomain' | 'segment' {
   return 'subdomain';
 }
 
-export function validateName(name: string, rule: 'label' | 'subdomain' | 'segment'): string | undefined {
+export function validateName(
+  name: string,
+  rule: 'label' | 'subdomain' | 'segment',
+): string | undefined {
   if (rule === 'segment') {
-    if (name === '.' || name === '..' || /[/%]/.test(name)) return `may not be '.' or '..' and may not contain '/' or '%'`;
+    if (name === '.' || name === '..' || /[/%]/.test(name))
+      return `may not be '.' or '..' and may not contain '/' or '%'`;
     return undefined;
   }
   if (rule === 'label') {
@@ -46,36 +51,69 @@ export function validateMetadata(obj: KubeObject, rt: ResourceType): StatusCause
   ] as const) {
     if (map === undefined || map === null) continue;
     if (!isObject(map)) {
-      causes.push({ field, reason: 'FieldValueTypeInvalid', message: 'must be a map of string to string' });
+      causes.push({
+        field,
+        reason: 'FieldValueTypeInvalid',
+        message: 'must be a map of string to string',
+      });
       continue;
     }
     let size = 0;
     for (const [k, v] of Object.entries(map)) {
       if (!QUALIFIED_NAME.test(k) || k.split('/').pop()!.length > 63) {
-        causes.push({ field, message: `Invalid value: "${k}": name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character` });
+        causes.push({
+          field,
+          message: `Invalid value: "${k}": name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character`,
+        });
       }
       if (typeof v !== 'string') {
-        causes.push({ field: `${field}.${k}`, reason: 'FieldValueTypeInvalid', message: `must be a string` });
+        causes.push({
+          field: `${field}.${k}`,
+          reason: 'FieldValueTypeInvalid',
+          message: `must be a string`,
+        });
       } else if (field === 'metadata.labels' && (v.length > 63 || !LABEL_VALUE.test(v))) {
-        causes.push({ field, message: `Invalid value: "${v}": a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character` });
+        causes.push({
+          field,
+          message: `Invalid value: "${v}": a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character`,
+        });
       }
       size += k.length + (typeof v === 'string' ? v.length : 0);
     }
     if (field === 'metadata.annotations' && size > 262144) {
-      causes.push({ field, reason: 'FieldValueTooLong', message: 'Too long: must have at most 262144 bytes' });
+      causes.push({
+        field,
+        reason: 'FieldValueTooLong',
+        message: 'Too long: must have at most 262144 bytes',
+      });
     }
   }
-  if (md.finalizers !== undefined && (!Array.isArray(md.finalizers) || md.finalizers.some((f) => typeof f !== 'string'))) {
-    causes.push({ field: 'metadata.finalizers', reason: 'FieldValueTypeInvalid', message: 'must be a list of strings' });
+  if (
+    md.finalizers !== undefined &&
+    (!Array.isArray(md.finalizers) || md.finalizers.some((f) => typeof f !== 'string'))
+  ) {
+    causes.push({
+      field: 'metadata.finalizers',
+      reason: 'FieldValueTypeInvalid',
+      message: 'must be a list of strings',
+    });
   }
   if (md.ownerReferences !== undefined) {
     if (!Array.isArray(md.ownerReferences)) {
-      causes.push({ field: 'metadata.ownerReferences', reason: 'FieldValueTypeInvalid', message: 'must be a list' });
+      causes.push({
+        field: 'metadata.ownerReferences',
+        reason: 'FieldValueTypeInvalid',
+        message: 'must be a list',
+      });
     } else {
       md.ownerReferences.forEach((ref, i) => {
         for (const f of ['apiVersion', 'kind', 'name', 'uid'] as const) {
           if (!isObject(ref) || typeof ref[f] !== 'string' || ref[f] === '') {
-            causes.push({ field: `metadata.ownerReferences[${i}].${f}`, reason: 'FieldValueRequired', message: 'Required value' });
+            causes.push({
+              field: `metadata.ownerReferences[${i}].${f}`,
+              reason: 'FieldValueRequired',
+              message: 'Required value',
+            });
           }
         }
       });
@@ -85,7 +123,11 @@ export function validateMetadata(obj: KubeObject, rt: ResourceType): StatusCause
 }
 
 /** Defaults and validates a built-in kind in place; returns the field errors. */
-export function prepareBuiltin(obj: KubeObject, rt: ResourceType, isCreate: boolean): StatusCause[] {
+export function prepareBuiltin(
+  obj: KubeObject,
+  rt: ResourceType,
+  isCreate: boolean,
+): StatusCause[] {
   const causes: StatusCause[] = [];
   const key = `${rt.group}/${rt.plural}`;
   switch (key) {
@@ -98,54 +140,104 @@ export function prepareBuiltin(obj: KubeObject, rt: ResourceType, isCreate: bool
     }
     case '/secrets': {
       obj.type ??= 'Opaque';
-      const data: Record<string, string> = isObject(obj.data) ? (obj.data as Record<string, string>) : {};
+      const data: Record<string, string> = isObject(obj.data)
+        ? (obj.data as Record<string, string>)
+        : {};
       for (const [k, v] of Object.entries(data)) {
         if (typeof v !== 'string' || !BASE64.test(v) || v.length % 4 !== 0) {
-          causes.push({ field: `data[${k}]`, message: `Invalid value: "<secret contents redacted>": illegal base64 data` });
+          causes.push({
+            field: `data[${k}]`,
+            message: `Invalid value: "<secret contents redacted>": illegal base64 data`,
+          });
         }
       }
       // stringData is write-only: it is folded into data and never stored.
       if (isObject(obj.stringData)) {
-        for (const [k, v] of Object.entries(obj.stringData)) data[k] = Buffer.from(String(v)).toString('base64');
+        for (const [k, v] of Object.entries(obj.stringData))
+          data[k] = Buffer.from(String(v)).toString('base64');
         delete obj.stringData;
       }
       if (Object.keys(data).length > 0) obj.data = data;
       for (const k of Object.keys(data)) {
-        if (!/^[-._a-zA-Z0-9]+$/.test(k)) causes.push({ field: `data[${k}]`, message: `Invalid value: "${k}": a valid config key must consist of alphanumeric characters, '-', '_' or '.'` });
+        if (!/^[-._a-zA-Z0-9]+$/.test(k))
+          causes.push({
+            field: `data[${k}]`,
+            message: `Invalid value: "${k}": a valid config key must consist of alphanumeric characters, '-', '_' or '.'`,
+          });
       }
       break;
     }
     case '/configmaps': {
       if (obj.data !== undefined) {
-        if (!isObject(obj.data)) causes.push({ field: 'data', reason: 'FieldValueTypeInvalid', message: 'must be a map of string to string' });
+        if (!isObject(obj.data))
+          causes.push({
+            field: 'data',
+            reason: 'FieldValueTypeInvalid',
+            message: 'must be a map of string to string',
+          });
         else
           for (const [k, v] of Object.entries(obj.data)) {
-            if (typeof v !== 'string') causes.push({ field: `data[${k}]`, reason: 'FieldValueTypeInvalid', message: 'must be a string' });
-            if (!/^[-._a-zA-Z0-9]+$/.test(k)) causes.push({ field: `data[${k}]`, message: `Invalid value: "${k}": a valid config key must consist of alphanumeric characters, '-', '_' or '.'` });
+            if (typeof v !== 'string')
+              causes.push({
+                field: `data[${k}]`,
+                reason: 'FieldValueTypeInvalid',
+                message: 'must be a string',
+              });
+            if (!/^[-._a-zA-Z0-9]+$/.test(k))
+              causes.push({
+                field: `data[${k}]`,
+                message: `Invalid value: "${k}": a valid config key must consist of alphanumeric characters, '-', '_' or '.'`,
+              });
           }
       }
-      const size = JSON.stringify(obj.data ?? {}).length + JSON.stringify(obj.binaryData ?? {}).length;
-      if (size > 1048576) causes.push({ field: '[]', reason: 'FieldValueTooLong', message: 'Too long: must have at most 1048576 bytes' });
+      const size =
+        JSON.stringify(obj.data ?? {}).length + JSON.stringify(obj.binaryData ?? {}).length;
+      if (size > 1048576)
+        causes.push({
+          field: '[]',
+          reason: 'FieldValueTooLong',
+          message: 'Too long: must have at most 1048576 bytes',
+        });
       break;
     }
     case 'coordination.k8s.io/leases': {
-      if (obj.spec !== undefined && !isObject(obj.spec)) causes.push({ field: 'spec', reason: 'FieldValueTypeInvalid', message: 'must be an object' });
+      if (obj.spec !== undefined && !isObject(obj.spec))
+        causes.push({
+          field: 'spec',
+          reason: 'FieldValueTypeInvalid',
+          message: 'must be an object',
+        });
       const spec = isObject(obj.spec) ? obj.spec : {};
-      if (spec.leaseDurationSeconds !== undefined && (typeof spec.leaseDurationSeconds !== 'number' || spec.leaseDurationSeconds <= 0)) {
-        causes.push({ field: 'spec.leaseDurationSeconds', message: 'Invalid value: must be greater than 0' });
+      if (
+        spec.leaseDurationSeconds !== undefined &&
+        (typeof spec.leaseDurationSeconds !== 'number' || spec.leaseDurationSeconds <= 0)
+      ) {
+        causes.push({
+          field: 'spec.leaseDurationSeconds',
+          message: 'Invalid value: must be greater than 0',
+        });
       }
       break;
     }
     case 'rbac.authorization.k8s.io/roles':
     case 'rbac.authorization.k8s.io/clusterroles': {
       const rules = obj.rules ?? [];
-      if (!Array.isArray(rules)) causes.push({ field: 'rules', reason: 'FieldValueTypeInvalid', message: 'must be a list' });
+      if (!Array.isArray(rules))
+        causes.push({ field: 'rules', reason: 'FieldValueTypeInvalid', message: 'must be a list' });
       else
         rules.forEach((r, i) => {
           if (!isObject(r) || !Array.isArray(r.verbs) || r.verbs.length === 0) {
-            causes.push({ field: `rules[${i}].verbs`, reason: 'FieldValueRequired', message: 'Required value: verbs must contain at least one value' });
+            causes.push({
+              field: `rules[${i}].verbs`,
+              reason: 'FieldValueRequired',
+              message: 'Required value: verbs must contain at least one value',
+            });
           } else if (!Array.isArray(r.nonResourceURLs) && !Array.isArray(r.resources)) {
-            causes.push({ field: `rules[${i}].resources`, reason: 'FieldValueRequired', message: 'Required value: resource rules must supply at least one resource' });
+            causes.push({
+              field: `rules[${i}].resources`,
+              reason: 'FieldValueRequired',
+              message: 'Required value: resource rules must supply at least one resource',
+            });
           }
         });
       break;
@@ -154,12 +246,24 @@ export function prepareBuiltin(obj: KubeObject, rt: ResourceType, isCreate: bool
     case 'rbac.authorization.k8s.io/clusterrolebindings': {
       const ref = obj.roleRef;
       if (!isObject(ref) || typeof ref.name !== 'string' || typeof ref.kind !== 'string') {
-        causes.push({ field: 'roleRef', reason: 'FieldValueRequired', message: 'Required value: roleRef.kind and roleRef.name are required' });
+        causes.push({
+          field: 'roleRef',
+          reason: 'FieldValueRequired',
+          message: 'Required value: roleRef.kind and roleRef.name are required',
+        });
       } else if (key.endsWith('/clusterrolebindings') && ref.kind !== 'ClusterRole') {
-        causes.push({ field: 'roleRef.kind', reason: 'FieldValueNotSupported', message: `Unsupported value: "${ref.kind}": supported values: "ClusterRole"` });
+        causes.push({
+          field: 'roleRef.kind',
+          reason: 'FieldValueNotSupported',
+          message: `Unsupported value: "${ref.kind}": supported values: "ClusterRole"`,
+        });
       }
       if (obj.subjects !== undefined && !Array.isArray(obj.subjects)) {
-        causes.push({ field: 'subjects', reason: 'FieldValueTypeInvalid', message: 'must be a list' });
+        causes.push({
+          field: 'subjects',
+          reason: 'FieldValueTypeInvalid',
+          message: 'must be a list',
+        });
       }
       break;
     }
@@ -172,19 +276,35 @@ export function prepareBuiltin(obj: KubeObject, rt: ResourceType, isCreate: bool
 }
 
 /** Role bindings may not change the role they grant, as in Kubernetes. */
-export function immutableFieldErrors(oldObj: KubeObject, newObj: KubeObject, rt: ResourceType): StatusCause[] {
+export function immutableFieldErrors(
+  oldObj: KubeObject,
+  newObj: KubeObject,
+  rt: ResourceType,
+): StatusCause[] {
   if (rt.group === 'rbac.authorization.k8s.io' && rt.plural.endsWith('bindings')) {
     if (JSON.stringify(oldObj.roleRef) !== JSON.stringify(newObj.roleRef)) {
       return [{ field: 'roleRef', message: 'Invalid value: cannot change roleRef' }];
     }
   }
-  if (rt.group === '' && (rt.plural === 'secrets' || rt.plural === 'configmaps') && oldObj.immutable === true) {
+  if (
+    rt.group === '' &&
+    (rt.plural === 'secrets' || rt.plural === 'configmaps') &&
+    oldObj.immutable === true
+  ) {
     if (JSON.stringify(oldObj.data) !== JSON.stringify(newObj.data)) {
-      return [{ field: 'data', reason: 'FieldValueForbidden', message: 'Forbidden: field is immutable when `immutable` is set' }];
+      return [
+        {
+          field: 'data',
+          reason: 'FieldValueForbidden',
+          message: 'Forbidden: field is immutable when `immutable` is set',
+        },
+      ];
     }
   }
   if (rt.group === '' && rt.plural === 'secrets' && oldObj.type !== newObj.type) {
-    return [{ field: 'type', message: `Invalid value: "${String(newObj.type)}": field is immutable` }];
+    return [
+      { field: 'type', message: `Invalid value: "${String(newObj.type)}": field is immutable` },
+    ];
   }
   return [];
 }

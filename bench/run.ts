@@ -1,0 +1,14 @@
+// `npm run bench -- <name>`: runs one benchmark and prints its report (never part of the tests).
+import { benchApiserver } from './apiserver.js';
+
+const benchmarks: Record<string, () => Promise<void>> = {
+  apiserver: benchApiserver,
+};
+
+const name = process.argv[2];
+const run = name ? benchmarks[name] : undefined;
+if (!run) {
+  console.error(`usage: npm run bench -- <${Object.keys(benchmarks).join('|')}>`);
+  process.exit(2);
+}
+await run();

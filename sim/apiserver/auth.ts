@@ -49,6 +49,10 @@ export class Authenticator {
     });
   }
 
+  removeStaticToken(token: string): void {
+    this.staticTokens.delete(token);
+  }
+
   /** A JWT-shaped token whose validity the server checks by lookup (and by its ServiceAccount). */
   mint(
     namespace: string,

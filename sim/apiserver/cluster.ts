@@ -14,8 +14,14 @@ import type { FieldSelector, LabelSelector } from './selectors.js';
 import { objectKey, ResourceStore } from './store.js';
 import type { StoredEvent, WatchEventType } from './store.js';
 import type { JsonObject, KubeObject, OwnerReference } from './types.js';
-import { cloneJson, isObject, kubeTime, text } from './types.js';
-import { immutableFieldErrors, prepareBuiltin, validateMetadata } from './validation.js';
+import { cloneJson, isObject, kubeTime } from './types.js';
+import { applyOwnership, updateOwnership } from './managed-fields.js';
+import {
+  immutableFieldErrors,
+  prepareBuiltin,
+  unknownBuiltinFields,
+  validateMetadata,
+} from './validation.js';
 
 export type PatchType = 'json' | 'merge' | 'strategic' | 'apply';
 
@@ -28,6 +34,8 @@ export interface WriteOptions {
   fieldValidation?: 'Strict' | 'Warn' | 'Ignore';
   /** Filled with warnings for the client (unknown fields under Warn). */
   warnings?: string[];
+  /** managedFields already computed by server-side apply (internal). */
+  managedFields?: JsonObject[];
 }
 
 export interface DeleteOptions {
@@ -275,6 +283,9 @@ export class ClusterState {
     else delete md.generation;
     md.creationTimestamp = kubeTime();
     md.uid = randomUUID();
+    if (opts.managedFields) md.managedFields = opts.managedFields;
+    else if (opts.fieldManager)
+      md.managedFields = updateOwnership(undefined, obj, opts.fieldManager);
     this.validate(rt, obj, undefined, true, opts);
     if (rt.group === 'apiextensions.k8s.io') this.prepareCrd(obj, true);
     if (opts.dryRun) return this.present(rt, obj);
@@ -334,18 +345,20 @@ export class ClusterState {
             `the name of the object (${md.name}) does not match the name on the URL (${name})`,
           );
         md.name = name;
-        md.managedFields = [managedFieldsEntry(opts.fieldManager, 'Apply', applied.apiVersion)];
-        return this.create(rt, namespace, applied, opts);
+        const owned = applyOwnership(undefined, applied, opts.fieldManager, true);
+        return this.create(rt, namespace, applied, { ...opts, managedFields: owned });
       }
-      const merged = applyMerge(this.present(rt, existing), applied) as KubeObject;
-      merged.metadata.managedFields = upsertManager(
-        existing.metadata.managedFields,
+      const current = this.present(rt, existing);
+      const managedFields = applyOwnership(
+        current,
+        applied,
         opts.fieldManager,
-        'Apply',
-        applied.apiVersion,
+        opts.force === true,
+        opts.subresource,
       );
+      const merged = cloneJson(applyMerge(current, applied)) as KubeObject;
       merged.metadata.resourceVersion = existing.metadata.resourceVersion;
-      return this.replace(rt, existing, this.toStorage(rt, merged), opts);
+      return this.replace(rt, existing, this.toStorage(rt, merged), { ...opts, managedFields });
     }
     if (!existing) throw errors.notFound(rt.plural, rt.group, name);
     if (type === 'strategic' && !rt.builtin) {
@@ -362,20 +375,13 @@ export class ClusterState {
     else patched = strategicMergePatch(base, patchBody);
     if (!isObject(patched))
       throw errors.badRequest('the patch produced something that is not an object');
-    const result = patched as KubeObject;
+    // Patches share unchanged subtrees with the stored object: work on a copy of the result.
+    const result = cloneJson(patched) as KubeObject;
     result.metadata = isObject(result.metadata) ? result.metadata : {};
     const patchedRv = result.metadata.resourceVersion;
     // A patch may carry a resourceVersion precondition; otherwise it applies to the latest.
     if (patchedRv && patchedRv !== existing.metadata.resourceVersion)
       throw errors.staleResourceVersion(rt.plural, rt.group, name);
-    if (opts.fieldManager) {
-      result.metadata.managedFields = upsertManager(
-        existing.metadata.managedFields,
-        opts.fieldManager,
-        'Update',
-        result.apiVersion,
-      );
-    }
     return this.replace(rt, existing, this.toStorage(rt, result), opts);
   }
 
@@ -503,20 +509,19 @@ export class ClusterState {
     isCreate: boolean,
     opts: WriteOptions,
   ): void {
+    // Unknown fields are dropped, as decoding into a typed object does; Strict refuses them.
+    const pruned: string[] = unknownBuiltinFields(obj, rt);
     const causes: StatusCause[] = validateMetadata(obj, rt);
     if (rt.builtin) causes.push(...prepareBuiltin(obj, rt, isCreate));
-    else if (rt.schema) {
-      const pruned: string[] = [];
-      causes.push(...validateAndPrune(obj, rt.schema, old, pruned));
-      if (pruned.length && opts.fieldValidation === 'Strict') {
-        const list = pruned.map((p) => `unknown field "${p}"`).join(', ');
-        throw errors.badRequest(
-          `${rt.kind} in version "${rt.version}" cannot be handled as a ${rt.kind}: strict decoding error: ${list}`,
-        );
-      }
-      if (pruned.length && opts.fieldValidation !== 'Ignore')
-        opts.warnings?.push(...pruned.map((p) => `unknown field "${p}"`));
+    else if (rt.schema) causes.push(...validateAndPrune(obj, rt.schema, old, pruned));
+    if (pruned.length && opts.fieldValidation === 'Strict') {
+      const list = pruned.map((p) => `unknown field "${p}"`).join(', ');
+      throw errors.badRequest(
+        `${rt.kind} in version "${rt.version}" cannot be handled as a ${rt.kind}: strict decoding error: ${list}`,
+      );
     }
+    if (pruned.length && opts.fieldValidation !== 'Ignore')
+      opts.warnings?.push(...pruned.map((p) => `unknown field "${p}"`));
     if (old) causes.push(...immutableFieldErrors(old, obj, rt));
     if (causes.length) throw errors.invalid(rt.kind, rt.group, obj.metadata.name ?? '', causes);
   }
@@ -530,7 +535,8 @@ export class ClusterState {
   ): KubeObject {
     const name = current.metadata.name!;
     let next: KubeObject;
-    if (opts.subresource === 'status') {
+    if (opts.subresource === 'status' || opts.subresource === 'approval') {
+      // CSR approval writes conditions through its own subresource; both only change status.
       next = cloneJson(current);
       if (body.status === undefined) delete next.status;
       else next.status = body.status;
@@ -578,7 +584,11 @@ export class ClusterState {
       delete md.deletionGracePeriodSeconds;
     }
     if (Array.isArray(md.finalizers) && md.finalizers.length === 0) delete md.finalizers;
-    if (md.managedFields === undefined && cur.managedFields) md.managedFields = cur.managedFields;
+    if (opts.managedFields) md.managedFields = opts.managedFields;
+    else if (opts.fieldManager)
+      md.managedFields = updateOwnership(current, next, opts.fieldManager, opts.subresource);
+    else if (md.managedFields === undefined && cur.managedFields)
+      md.managedFields = cur.managedFields;
     if (rt.tracksGeneration) {
       md.generation = cur.generation ?? 1;
       if (specChanged(current, next)) md.generation += 1;
@@ -934,29 +944,6 @@ function sameObject(a: KubeObject, b: KubeObject): boolean {
       metadata: { ...o.metadata, resourceVersion: undefined, managedFields: undefined },
     });
   return norm(a) === norm(b);
-}
-
-function managedFieldsEntry(manager: string, operation: string, apiVersion: unknown): JsonObject {
-  return {
-    manager,
-    operation,
-    apiVersion: text(apiVersion),
-    time: kubeTime(),
-    fieldsType: 'FieldsV1',
-    fieldsV1: {},
-  };
-}
-
-function upsertManager(
-  existing: JsonObject[] | undefined,
-  manager: string,
-  operation: string,
-  apiVersion: unknown,
-): JsonObject[] {
-  const rest = (existing ?? []).filter(
-    (m) => !(m.manager === manager && m.operation === operation),
-  );
-  return [...rest, managedFieldsEntry(manager, operation, apiVersion)];
 }
 
 function randomSuffix(): string {

@@ -159,8 +159,14 @@ export function strategicMergePatch(target: unknown, patch: unknown): unknown {
       for (const x of v)
         if (!merged.some((y) => JSON.stringify(y) === JSON.stringify(x))) merged.push(x);
       out[k] = merged;
-    } else if (Array.isArray(v) && MERGE_KEYS[k] && Array.isArray(out[k])) {
-      out[k] = mergeByKey(out[k] as unknown[], v, MERGE_KEYS[k]);
+    } else if (Array.isArray(v) && MERGE_KEYS[k]) {
+      const merged = mergeByKey(
+        Array.isArray(out[k]) ? (out[k] as unknown[]) : [],
+        v,
+        MERGE_KEYS[k],
+      );
+      if (merged.length) out[k] = merged;
+      else delete out[k];
     } else if (isObject(v)) {
       const merged = strategicMergePatch(out[k], v);
       if (merged === undefined) delete out[k];

@@ -131,6 +131,12 @@ export const BUILTIN_RESOURCES: ResourceType[] = [
     verbs: reviewVerbs,
     virtual: true,
   }),
+  builtin('certificates.k8s.io', 'v1', 'CertificateSigningRequest', 'certificatesigningrequests', {
+    namespaced: false,
+    shortNames: ['csr'],
+    subresources: ['status', 'approval'],
+    hasStatus: true,
+  }),
   builtin('apiextensions.k8s.io', 'v1', 'CustomResourceDefinition', 'customresourcedefinitions', {
     namespaced: false,
     shortNames: ['crd', 'crds'],

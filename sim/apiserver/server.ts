@@ -274,6 +274,11 @@ export class ApiServer {
     }
     const user = this.authenticate(req);
     const state = this.opts.state;
+    if (path === '/openapi/v2') {
+      this.count('get /openapi');
+      sendOpenApiV2(res, req.headers.accept ?? '');
+      return;
+    }
     const discovery = this.discovery(path);
     if (discovery !== null) {
       this.authorize(user, { verb: 'get', apiGroup: '', resource: '', path });
@@ -381,6 +386,7 @@ export class ApiServer {
           sendJson(res, 201, this.tokenRequest(ns!, parsed.name!, input));
           return;
         }
+        if (rt.group === 'certificates.k8s.io') stampRequester(input as KubeObject, user);
         const created = state.create(rt, ns, input as KubeObject, write);
         sendJson(res, 201, created, warn());
         return;
@@ -730,6 +736,15 @@ export class ApiServer {
 
 // ---- helpers ------------------------------------------------------------------------------------
 
+/** Like kube-apiserver, a CSR records who asked for it; the requester cannot choose. */
+function stampRequester(csr: KubeObject, user: UserInfo): void {
+  const spec = isObject(csr.spec) ? csr.spec : (csr.spec = {});
+  spec.username = user.username;
+  spec.groups = user.groups;
+  if (user.uid) spec.uid = user.uid;
+  else delete spec.uid;
+}
+
 function parseResourcePath(path: string): ParsedPath | undefined {
   const segs = path.split('/').filter(Boolean).map(decodeURIComponent);
   let group = '';
@@ -878,6 +893,33 @@ async function readBody(req: http.IncomingMessage): Promise<Buffer> {
     chunks.push(b);
   }
   return Buffer.concat(chunks);
+}
+
+/**
+ * A minimal Swagger 2.0 document. kubectl falls back to it for kinds the v3 documents lack, and
+ * then reports "no matches for kind" as against a real server. It asks for gnostic's protobuf form.
+ */
+function sendOpenApiV2(res: http.ServerResponse, accept: string): void {
+  if (accept.includes('protobuf')) {
+    const str = (field: number, value: string) => {
+      const b = Buffer.from(value);
+      return Buffer.concat([Buffer.from([(field << 3) | 2, b.length]), b]);
+    };
+    const info = Buffer.concat([str(1, 'Kubernetes'), str(2, KUBE_VERSION.gitVersion)]);
+    const doc = Buffer.concat([str(1, '2.0'), Buffer.from([(2 << 3) | 2, info.length]), info]);
+    res.writeHead(200, {
+      'Content-Type': 'application/com.github.proto-openapi.spec.v2.v1.0+protobuf',
+      'Content-Length': doc.length,
+    });
+    res.end(doc);
+    return;
+  }
+  sendJson(res, 200, {
+    swagger: '2.0',
+    info: { title: 'Kubernetes', version: KUBE_VERSION.gitVersion },
+    paths: {},
+    definitions: {},
+  });
 }
 
 function sendJson(

@@ -267,12 +267,102 @@ export function prepareBuiltin(
       }
       break;
     }
+    case 'certificates.k8s.io/certificatesigningrequests': {
+      const spec = isObject(obj.spec) ? obj.spec : undefined;
+      if (!spec || typeof spec.request !== 'string' || spec.request === '')
+        causes.push({
+          field: 'spec.request',
+          reason: 'FieldValueRequired',
+          message: 'Required value',
+        });
+      if (!spec || typeof spec.signerName !== 'string' || spec.signerName === '')
+        causes.push({
+          field: 'spec.signerName',
+          reason: 'FieldValueRequired',
+          message: 'Required value',
+        });
+      break;
+    }
     case '/events':
     case 'events.k8s.io/events': {
       break;
     }
   }
   return causes;
+}
+
+/** The fields each built-in kind has: anything else is unknown (dropped, or refused under Strict). */
+const BUILTIN_FIELDS: Record<string, string[]> = {
+  '/configmaps': ['data', 'binaryData', 'immutable'],
+  '/secrets': ['data', 'stringData', 'type', 'immutable'],
+  '/namespaces': ['spec', 'status'],
+  '/serviceaccounts': ['secrets', 'imagePullSecrets', 'automountServiceAccountToken'],
+  '/events': [
+    'involvedObject',
+    'reason',
+    'message',
+    'source',
+    'firstTimestamp',
+    'lastTimestamp',
+    'count',
+    'type',
+    'eventTime',
+    'series',
+    'action',
+    'related',
+    'reportingComponent',
+    'reportingInstance',
+  ],
+  'coordination.k8s.io/leases': ['spec'],
+  'rbac.authorization.k8s.io/roles': ['rules'],
+  'rbac.authorization.k8s.io/clusterroles': ['rules', 'aggregationRule'],
+  'rbac.authorization.k8s.io/rolebindings': ['subjects', 'roleRef'],
+  'rbac.authorization.k8s.io/clusterrolebindings': ['subjects', 'roleRef'],
+  'apiextensions.k8s.io/customresourcedefinitions': ['spec', 'status'],
+  'certificates.k8s.io/certificatesigningrequests': ['spec', 'status'],
+};
+
+const METADATA_FIELDS = new Set([
+  'name',
+  'generateName',
+  'namespace',
+  'selfLink',
+  'uid',
+  'resourceVersion',
+  'generation',
+  'creationTimestamp',
+  'deletionTimestamp',
+  'deletionGracePeriodSeconds',
+  'labels',
+  'annotations',
+  'ownerReferences',
+  'finalizers',
+  'managedFields',
+]);
+
+/** Removes fields a kind does not have and returns their paths (metadata's are checked for every kind). */
+export function unknownBuiltinFields(obj: KubeObject, rt: ResourceType): string[] {
+  const unknown: string[] = [];
+  if (isObject(obj.metadata)) {
+    for (const k of Object.keys(obj.metadata)) {
+      if (!METADATA_FIELDS.has(k)) {
+        unknown.push(`metadata.${k}`);
+        delete obj.metadata[k];
+      }
+    }
+  }
+  const known = rt.builtin
+    ? BUILTIN_FIELDS[`${rt.group === 'events.k8s.io' ? '' : rt.group}/${rt.plural}`]
+    : undefined;
+  if (known) {
+    for (const k of Object.keys(obj)) {
+      if (k !== 'apiVersion' && k !== 'kind' && k !== 'metadata' && !known.includes(k)) {
+        unknown.push(k);
+        delete obj[k];
+      }
+    }
+  }
+  return unknown;
 }
 
 /** Role bindings may not change the role they grant, as in Kubernetes. */

@@ -1,6 +1,9 @@
 // `npm run sim -- --scenario <file> [--state-dir <dir>]`: start a scenario's hubs and print one
 // JSON line with "ready": true and each hub's URL and kubeconfig once they all serve.
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { startControlServer } from './control.js';
 import { Fleet } from './fleet.js';
 
 const usage = 'usage: npm run sim -- --scenario <file.yaml> [--state-dir <dir>]';
@@ -36,10 +39,16 @@ async function main(): Promise<void> {
     );
     process.exit(1);
   }
-  console.log(JSON.stringify(fleet.readyInfo()));
+  const stateDir = values['state-dir'] ?? '.sim';
+  const control = await startControlServer(fleet);
+  writeFileSync(
+    path.join(stateDir, 'control.json'),
+    JSON.stringify({ url: control.url, pid: process.pid }) + '\n',
+  );
+  console.log(JSON.stringify({ ...fleet.readyInfo(), control: control.url }));
   const stop = (signal: string) => {
     console.error(JSON.stringify({ level: 'info', msg: 'simulator stopping', signal }));
-    void fleet.stop().then(() => process.exit(0));
+    void Promise.all([fleet.stop(), control.close()]).then(() => process.exit(0));
   };
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));

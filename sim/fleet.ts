@@ -4,7 +4,14 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { HubUser } from './hub.js';
 import { SimHub } from './hub.js';
+import { GroundTruth } from './ground-truth.js';
+import { HubClient } from './ocm/hub-client.js';
+import type { Klusterlet } from './ocm/klusterlet.js';
+import { KlusterletScheduler } from './ocm/klusterlet.js';
+import type { Populated } from './populate.js';
+import { populate } from './populate.js';
 import type { Scenario } from './scenario.js';
+import { clusterNames } from './scenario.js';
 import { loadScenario, parseScenario } from './scenario.js';
 import type { ServingTls } from './tls.js';
 import { createServingTls } from './tls.js';
@@ -16,17 +23,28 @@ export interface FleetOptions {
   bookmarkIntervalMs?: number;
   /** Serve plain HTTP instead of HTTPS (kubectl then refuses to send tokens). */
   insecure?: boolean;
+  /** How long start() waits for every managed cluster to be registered (default 120 s). */
+  readyTimeoutMs?: number;
 }
 
 export interface ReadyInfo {
   ready: true;
   scenario: string;
-  hubs: Record<string, { url: string; kubeconfig?: string; globalHub: boolean }>;
+  hubs: Record<string, { url: string; kubeconfig?: string; globalHub: boolean; clusters: number }>;
+  /** Milliseconds from start to every cluster registered. */
+  startMs: number;
 }
 
 export class Fleet {
   readonly hubs = new Map<string, SimHub>();
+  /** What really happened to each managed cluster, whatever the hubs say. */
+  readonly truth = new GroundTruth();
+  readonly scheduler = new KlusterletScheduler();
+  private readonly client = new HubClient();
+  private populated?: Populated;
   private readonly kubeconfigs = new Map<string, string>();
+  private readonly startedAt = Date.now();
+  private readyAt = 0;
 
   private constructor(
     readonly scenario: Scenario,
@@ -63,11 +81,49 @@ export class Fleet {
         await hub.start();
       }
       fleet.writeKubeconfigs();
+      fleet.populated = populate({
+        scenario: parsed,
+        hubs: fleet.hubs,
+        globalHub: fleet.globalHub,
+        truth: fleet.truth,
+        client: fleet.client,
+        scheduler: fleet.scheduler,
+      });
+      fleet.scheduler.start();
+      await fleet.waitForClusters(opts.readyTimeoutMs ?? 120_000);
+      fleet.readyAt = Date.now();
     } catch (e) {
       await fleet.stop();
       throw e;
     }
     return fleet;
+  }
+
+  /** Names of the scenario's managed clusters (not the hubs themselves). */
+  clusterNames(): string[] {
+    return this.scenario.clusters.flatMap((g) => clusterNames(g));
+  }
+
+  klusterlet(name: string): Klusterlet {
+    const k = this.scheduler.klusterlets.get(name);
+    if (!k) throw new Error(`no managed cluster named ${name} in scenario ${this.scenario.name}`);
+    return k;
+  }
+
+  private async waitForClusters(timeoutMs: number): Promise<void> {
+    const names = [...this.scheduler.klusterlets.keys()];
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const missing = names.filter(
+        (n) => this.truth.cluster(n).registeredTo === null && !this.klusterlet(n).faults.flapping,
+      );
+      if (missing.length === 0) return;
+      if (Date.now() > deadline)
+        throw new Error(
+          `${missing.length} clusters did not register within ${timeoutMs} ms (e.g. ${missing.slice(0, 5).join(', ')})`,
+        );
+      await new Promise((r) => setTimeout(r, 100));
+    }
   }
 
   hub(name: string): SimHub {
@@ -99,16 +155,29 @@ export class Fleet {
   readyInfo(): ReadyInfo {
     const hubs: ReadyInfo['hubs'] = {};
     const global = this.globalHub.name;
-    for (const hub of this.hubs.values())
+    for (const hub of this.hubs.values()) {
+      const clusters = this.scenario.clusters
+        .filter((g) => g.hub === hub.name)
+        .reduce((n, g) => n + g.count, 0);
       hubs[hub.name] = {
         url: hub.url,
         kubeconfig: this.kubeconfigs.get(hub.name),
         globalHub: hub.name === global,
+        clusters,
       };
-    return { ready: true, scenario: this.scenario.name, hubs };
+    }
+    return {
+      ready: true,
+      scenario: this.scenario.name,
+      hubs,
+      startMs: this.readyAt - this.startedAt,
+    };
   }
 
   async stop(): Promise<void> {
+    this.scheduler.stop();
+    this.populated?.stop();
+    this.client.close();
     await Promise.all([...this.hubs.values()].map((h) => h.stop()));
   }
 }

@@ -77,6 +77,11 @@ export class SimHub {
     return this.server.url;
   }
 
+  /** The CA that signed this hub's serving certificate (what its kubeconfigs trust). */
+  get caPem(): string | undefined {
+    return this.opts.tls?.caPem;
+  }
+
   async start(): Promise<void> {
     await this.server.listen(this.opts.port ?? 0);
   }

@@ -3,7 +3,7 @@
 // manager owns. Simplified from Kubernetes: lists are atomic, ownership is by leaf field.
 import { ApiError } from './errors.js';
 import type { JsonObject, KubeObject } from './types.js';
-import { isObject, kubeTime } from './types.js';
+import { isObject, kubeTime, text } from './types.js';
 
 type Path = string[];
 
@@ -132,8 +132,8 @@ export function applyOwnership(
     for (const e of others)
       if (owns(e, p))
         conflicts.push({
-          manager: String(e.manager),
-          apiVersion: String(e.apiVersion ?? ''),
+          manager: text(e.manager),
+          apiVersion: text(e.apiVersion),
           path: p,
         });
   if (conflicts.length && !force) {

@@ -1,0 +1,62 @@
+#!/usr/bin/env node
+// `npm start`: the demo. Starts the fleet simulator on the demo scenario and says where
+// everything is. (The BFF and the console plugin join this command as they are built.)
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+
+const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
+const stateDir = path.join(root, '.sim');
+const sim = spawn(
+  process.execPath,
+  [
+    '--import',
+    'tsx',
+    'sim/cli.ts',
+    '--scenario',
+    'sim/scenarios/demo.yaml',
+    '--state-dir',
+    stateDir,
+  ],
+  {
+    cwd: root,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  },
+);
+
+console.log(
+  'Starting the fleet simulator (demo scenario: a global hub, hub1 with 40 clusters, hub2 with 10)…',
+);
+let buffer = '';
+sim.stdout.on('data', (chunk) => {
+  buffer += chunk;
+  let nl;
+  while ((nl = buffer.indexOf('\n')) >= 0) {
+    const line = buffer.slice(0, nl);
+    buffer = buffer.slice(nl + 1);
+    let ready;
+    try {
+      ready = JSON.parse(line);
+    } catch {
+      console.log(line);
+      continue;
+    }
+    if (!ready.ready) continue;
+    console.log(`\nReady in ${(ready.startMs / 1000).toFixed(1)} s.\n`);
+    for (const [name, hub] of Object.entries(ready.hubs)) {
+      console.log(
+        `  ${name.padEnd(14)} ${hub.url}   ${hub.globalHub ? 'global hub' : `${hub.clusters} managed clusters`}`,
+      );
+    }
+    const first =
+      Object.values(ready.hubs).find((h) => !h.globalHub) ?? Object.values(ready.hubs)[0];
+    console.log(
+      `\nTry:\n  kubectl --kubeconfig ${path.relative(process.cwd(), first.kubeconfig)} get managedclusters`,
+    );
+    console.log(`  npm run sim:truth      # which hub each cluster is really registered to`);
+    console.log('\nPress Ctrl+C to stop.');
+  }
+});
+const stop = () => sim.kill('SIGTERM');
+process.on('SIGINT', stop);
+process.on('SIGTERM', stop);
+sim.on('exit', (code) => process.exit(code ?? 0));

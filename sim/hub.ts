@@ -95,9 +95,9 @@ export class SimHub {
     const [group, version] = obj.apiVersion.includes('/')
       ? obj.apiVersion.split('/')
       : ['', obj.apiVersion];
-    const rt = this.state.registry.findByKind(group, obj.kind);
-    if (!rt || !rt.versions.includes(version))
-      throw new Error(`hub ${this.name} does not serve ${obj.apiVersion} ${obj.kind}`);
+    const any = this.state.registry.findByKind(group, obj.kind);
+    const rt = any && this.state.registry.get(group, version, any.plural);
+    if (!rt) throw new Error(`hub ${this.name} does not serve ${obj.apiVersion} ${obj.kind}`);
     const ns = rt.namespaced ? (obj.metadata.namespace ?? 'default') : undefined;
     if (ns && !this.state.get(this.state.rt('', 'v1', 'namespaces'), undefined, ns)) {
       this.state.create(this.state.rt('', 'v1', 'namespaces'), undefined, {

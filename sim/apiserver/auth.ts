@@ -3,7 +3,7 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import type { ClusterState } from './cluster.js';
 import type { JsonObject, KubeObject, UserInfo } from './types.js';
-import { isObject } from './types.js';
+import { isObject, text } from './types.js';
 
 export interface RequestAttributes {
   verb: string;
@@ -133,10 +133,48 @@ const SELF_REVIEWS = new Set([
 ]);
 
 export class Authorizer {
-  private cacheGeneration = -1;
-  private readonly cache = new Map<string, Rule[]>();
+  /** Subject (`User:x`, `Group:g`, `ServiceAccount:ns:name`) → the bindings that name it. */
+  private readonly bySubject = new Map<string, Set<string>>();
+  /** Binding key → its subject keys, to unindex a binding when it changes or goes. */
+  private readonly subjectsOf = new Map<string, string[]>();
+  private readonly stops: (() => void)[] = [];
 
-  constructor(private readonly state: ClusterState) {}
+  constructor(private readonly state: ClusterState) {
+    // Bindings are indexed by subject from watches, so a request's rules cost a few lookups
+    // whatever the number of bindings (thousands of clusters each have their own).
+    for (const plural of ['rolebindings', 'clusterrolebindings']) {
+      const rt = state.rt('rbac.authorization.k8s.io', 'v1', plural);
+      this.stops.push(
+        state.watch(rt, {}, (e) => {
+          const key = bindingKey(e.object);
+          this.unindex(key);
+          if (e.type !== 'DELETED') this.index(key, e.object);
+        }),
+      );
+    }
+  }
+
+  private index(key: string, binding: KubeObject): void {
+    const subjects = Array.isArray(binding.subjects) ? binding.subjects.filter(isObject) : [];
+    const keys = subjects
+      .map((sub) => subjectKey(sub, binding.metadata.namespace))
+      .filter((k): k is string => k !== undefined);
+    this.subjectsOf.set(key, keys);
+    for (const k of keys) {
+      let set = this.bySubject.get(k);
+      if (!set) this.bySubject.set(k, (set = new Set()));
+      set.add(key);
+    }
+  }
+
+  private unindex(key: string): void {
+    for (const k of this.subjectsOf.get(key) ?? []) {
+      const set = this.bySubject.get(k);
+      set?.delete(key);
+      if (set?.size === 0) this.bySubject.delete(k);
+    }
+    this.subjectsOf.delete(key);
+  }
 
   allowed(user: UserInfo, attrs: RequestAttributes): boolean {
     if (user.groups.includes('system:masters')) return true;
@@ -154,55 +192,53 @@ export class Authorizer {
 
   /** Rules that apply to a user in a namespace (cluster-wide ones included). */
   rulesFor(user: UserInfo, namespace: string | undefined): Rule[] {
-    if (this.cacheGeneration !== this.state.rbacGeneration) {
-      this.cache.clear();
-      this.cacheGeneration = this.state.rbacGeneration;
-    }
-    const key = `${user.username}|${user.groups.join(',')}|${namespace ?? ''}`;
-    let rules = this.cache.get(key);
-    if (!rules) {
-      rules = this.computeRules(user, namespace);
-      this.cache.set(key, rules);
-    }
-    return rules;
-  }
-
-  private computeRules(user: UserInfo, namespace: string | undefined): Rule[] {
     const rbac = (plural: string) => this.state.rt('rbac.authorization.k8s.io', 'v1', plural);
+    const keys = [`User:${user.username}`, ...user.groups.map((g) => `Group:${g}`)];
+    const sa = /^system:serviceaccount:([^:]+):([^:]+)$/.exec(user.username);
+    if (sa) keys.push(`ServiceAccount:${sa[1]}:${sa[2]}`);
     const out: Rule[] = [];
-    const roleRules = (kind: string, name: string, ns?: string): Rule[] => {
-      const role =
-        kind === 'ClusterRole'
-          ? this.state.get(rbac('clusterroles'), undefined, name)
-          : ns
-            ? this.state.get(rbac('roles'), ns, name)
-            : undefined;
-      return role ? rulesOf(role, this.state) : [];
-    };
-    for (const b of this.state.list(rbac('clusterrolebindings'), undefined).items) {
-      if (bindsUser(b, user, undefined))
-        out.push(
-          ...roleRules(
-            String((b.roleRef as JsonObject).kind),
-            String((b.roleRef as JsonObject).name),
-          ),
-        );
-    }
-    if (namespace) {
-      for (const b of this.state.list(rbac('rolebindings'), namespace).items) {
-        if (!bindsUser(b, user, namespace)) continue;
+    const seen = new Set<string>();
+    for (const k of keys) {
+      for (const bk of this.bySubject.get(k) ?? []) {
+        if (seen.has(bk)) continue;
+        seen.add(bk);
+        const [kind, ns, name] = bk.split('|');
         // Rules granted by a RoleBinding apply only inside its namespace.
+        if (kind === 'RoleBinding' && ns !== namespace) continue;
+        const binding =
+          kind === 'RoleBinding'
+            ? this.state.get(rbac('rolebindings'), ns, name)
+            : this.state.get(rbac('clusterrolebindings'), undefined, name);
+        const ref = isObject(binding?.roleRef) ? binding.roleRef : undefined;
+        if (!ref) continue;
+        const role =
+          ref.kind === 'ClusterRole'
+            ? this.state.get(rbac('clusterroles'), undefined, text(ref.name))
+            : this.state.get(rbac('roles'), ns, text(ref.name));
+        if (!role) continue;
+        const rules = rulesOf(role, this.state);
         out.push(
-          ...roleRules(
-            String((b.roleRef as JsonObject).kind),
-            String((b.roleRef as JsonObject).name),
-            namespace,
-          ).filter((r) => r.nonResourceURLs.length === 0),
+          ...(kind === 'RoleBinding' ? rules.filter((r) => r.nonResourceURLs.length === 0) : rules),
         );
       }
     }
     return out;
   }
+
+  stop(): void {
+    this.stops.forEach((s) => s());
+  }
+}
+
+function bindingKey(b: KubeObject): string {
+  return `${b.kind}|${b.metadata.namespace ?? ''}|${b.metadata.name}`;
+}
+
+function subjectKey(s: JsonObject, bindingNamespace: string | undefined): string | undefined {
+  if (s.kind === 'User' || s.kind === 'Group') return `${s.kind}:${text(s.name)}`;
+  if (s.kind === 'ServiceAccount')
+    return `ServiceAccount:${text(s.namespace) || bindingNamespace}:${text(s.name)}`;
+  return undefined;
 }
 
 function list(v: unknown): string[] {
@@ -239,19 +275,6 @@ function rulesOf(role: KubeObject, state: ClusterState): Rule[] {
     }
   }
   return rules;
-}
-
-function bindsUser(binding: KubeObject, user: UserInfo, namespace: string | undefined): boolean {
-  const subjects = Array.isArray(binding.subjects) ? binding.subjects.filter(isObject) : [];
-  return subjects.some((s) => {
-    if (s.kind === 'User') return s.name === user.username;
-    if (s.kind === 'Group') return user.groups.includes(String(s.name));
-    if (s.kind === 'ServiceAccount') {
-      const ns = typeof s.namespace === 'string' && s.namespace ? s.namespace : namespace;
-      return user.username === `system:serviceaccount:${ns}:${String(s.name)}`;
-    }
-    return false;
-  });
 }
 
 function ruleAllows(rule: Rule, a: RequestAttributes): boolean {

@@ -147,6 +147,21 @@ export const BUILTIN_RESOURCES: ResourceType[] = [
   }),
 ];
 
+/**
+ * Kubernetes' version priority (discovery lists the preferred version first): GA before beta
+ * before alpha, higher numbers first, e.g. v1, v1beta2, v1beta1, v1alpha1.
+ */
+export function byVersionPriority(a: string, b: string): number {
+  const rank = (v: string): [number, number, number] => {
+    const m = /^v(\d+)(?:(alpha|beta)(\d+))?$/.exec(v);
+    if (!m) return [3, 0, 0];
+    const stage = m[2] === undefined ? 0 : m[2] === 'beta' ? 1 : 2;
+    return [stage, -Number(m[1]), -Number(m[3] ?? 0)];
+  };
+  const [x, y] = [rank(a), rank(b)];
+  return x[0] - y[0] || x[1] - y[1] || x[2] - y[2] || a.localeCompare(b);
+}
+
 /** Reads one served version of a CRD as a ResourceType; throws with a reason when malformed. */
 export function resourceTypesFromCrd(crd: KubeObject): ResourceType[] {
   const spec = crd.spec;
@@ -159,7 +174,7 @@ export function resourceTypesFromCrd(crd: KubeObject): ResourceType[] {
   const versions = Array.isArray(spec.versions) ? spec.versions.filter(isObject) : [];
   const served = versions.filter((v) => v.served !== false && typeof v.name === 'string');
   if (served.length === 0) throw new Error('spec.versions must serve at least one version');
-  const allNames = served.map((v) => String(v.name));
+  const allNames = served.map((v) => String(v.name)).sort(byVersionPriority);
   return served.map((v) => {
     const subresources = isObject(v.subresources) ? v.subresources : {};
     const schema =

@@ -1,8 +1,10 @@
 // `npm run bench -- <name>`: runs one benchmark and prints its report (never part of the tests).
 import { benchApiserver } from './apiserver.js';
+import { benchSimScale } from './sim-scale.js';
 
-const benchmarks: Record<string, () => Promise<void>> = {
+const benchmarks: Record<string, (args: string[]) => Promise<void>> = {
   apiserver: benchApiserver,
+  'sim-scale': benchSimScale,
 };
 
 const name = process.argv[2];
@@ -11,4 +13,4 @@ if (!run) {
   console.error(`usage: npm run bench -- <${Object.keys(benchmarks).join('|')}>`);
   process.exit(2);
 }
-await run();
+await run(process.argv.slice(3));

@@ -90,12 +90,12 @@ export function populate(ctx: PopulateContext): Populated {
     });
   }
 
-  const addCluster = (
+  const addClusterObject = (
     hub: SimHub,
     name: string,
     labels: Record<string, string>,
     extra: Partial<KubeObject> = {},
-  ) => {
+  ) =>
     hub.apply({
       apiVersion: 'cluster.open-cluster-management.io/v1',
       kind: 'ManagedCluster',
@@ -110,6 +110,15 @@ export function populate(ctx: PopulateContext): Populated {
         managedClusterClientConfigs: [{ url: `https://api.${name}.sim.example.com:6443` }],
       },
     });
+
+  /** A registered cluster: its ManagedCluster, its import bootstrap and its agent's credentials. */
+  const addCluster = (
+    hub: SimHub,
+    name: string,
+    labels: Record<string, string>,
+    extra: Partial<KubeObject> = {},
+  ) => {
+    addClusterObject(hub, name, labels, extra);
     const reg = registrations.get(hub.name)!;
     const original = reg.importKubeconfig(name);
     return { original, registered: reg.preRegister(name) };
@@ -125,13 +134,19 @@ export function populate(ctx: PopulateContext): Populated {
         ...(group.clusterSet ? { [CLUSTERSET_LABEL]: group.clusterSet } : {}),
       };
       if (group.clusterSet) sets.add(group.clusterSet);
-      const { original, registered } = addCluster(hub, name, labels);
-      if (group.ztp)
+      if (group.ztp) {
         for (const obj of ztpClusterObjects(name, {
           provisioned: group.provisioned,
           hubName: hub.name,
         }))
           applyWithStatus(hub, obj);
+      }
+      // A ZTP cluster still installing has its ManagedCluster but no agent yet: not registered.
+      if (group.ztp && !group.provisioned) {
+        addClusterObject(hub, name, labels);
+        continue;
+      }
+      const { original, registered } = addCluster(hub, name, labels);
       const k = new Klusterlet(name, original, env, group.faults ?? {}, registered);
       klusterletFor.set(name, k);
       scheduler.add(k);

@@ -29,6 +29,12 @@ before(async () => {
       { count: 1, namePattern: 'cut-off-{n}', hub: 'hub1', faults: { unreachableHubs: ['hub2'] } },
       { count: 1, namePattern: 'revoked-{n}', hub: 'hub1' },
       { count: 1, namePattern: 'restart-{n}', hub: 'hub1' },
+      {
+        count: 1,
+        namePattern: 'flappy-{n}',
+        hub: 'hub1',
+        faults: { flapping: { upMs: 2000, downMs: 7000 } },
+      },
     ],
     timings: { leaseDurationSeconds: 1, hubConnectionTimeoutScale: 0.01 },
   });
@@ -313,6 +319,26 @@ describe('klusterlet behaviour', () => {
         0,
       before,
       'no new CSR: it kept its credentials',
+    );
+  });
+
+  test('a flapping cluster goes Unknown when its lease expires, comes back, and the time is counted', async () => {
+    await eventually(
+      () =>
+        conditionStatus(mcOn('hub1', 'flappy-1'), 'ManagedClusterConditionAvailable') === 'Unknown',
+      'flappy-1 Unknown',
+      15_000,
+    );
+    await eventually(
+      () =>
+        conditionStatus(mcOn('hub1', 'flappy-1'), 'ManagedClusterConditionAvailable') === 'True',
+      'flappy-1 Available again',
+      15_000,
+    );
+    const truth = tf.fleet.truth.cluster('flappy-1');
+    assert.ok(truth.unmanagedMs > 0, 'its unmanaged time is recorded');
+    assert.ok(
+      truth.history.some((h) => h.hub === null) && truth.history.some((h) => h.hub === 'hub1'),
     );
   });
 

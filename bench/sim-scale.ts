@@ -137,7 +137,6 @@ async function measure(scenarioFile: string, observeSeconds: number): Promise<Re
         'True',
     ).length;
     lags.sort((a, b) => a - b);
-    void hubName;
     return {
       scenario: scenario.name,
       clusters: scenario.clusters.reduce((n, g) => n + g.count, 0),

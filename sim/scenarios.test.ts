@@ -222,13 +222,11 @@ describe('the demo fleet', () => {
     kc.loadFromString(
       Buffer.from(String((secret.data as Record<string, string>).kubeconfig), 'base64').toString(),
     );
-    const res = (await kc
-      .makeApiClient(CustomObjectsApi)
-      .listClusterCustomObject({
-        group: 'cluster.open-cluster-management.io',
-        version: 'v1',
-        plural: 'managedclusters',
-      })) as { items: unknown[] };
+    const res = (await kc.makeApiClient(CustomObjectsApi).listClusterCustomObject({
+      group: 'cluster.open-cluster-management.io',
+      version: 'v1',
+      plural: 'managedclusters',
+    })) as { items: unknown[] };
     assert.equal(res.items.length, 40);
   });
 });

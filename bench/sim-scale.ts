@@ -94,9 +94,7 @@ async function measure(scenarioFile: string, observeSeconds: number): Promise<Re
       hubs: Record<string, { url: string; kubeconfig: string; clusters: number }>;
     };
     if (!ready.ready) throw new Error(ready.error);
-    const [hubName, hub] = Object.entries(ready.hubs).sort(
-      (a, b) => b[1].clusters - a[1].clusters,
-    )[0];
+    const hub = Object.values(ready.hubs).sort((a, b) => b.clusters - a.clusters)[0];
     const kc = parse(readFileSync(hub.kubeconfig, 'utf8')) as {
       clusters: { cluster: { 'certificate-authority-data': string } }[];
       users: { user: { token: string } }[];

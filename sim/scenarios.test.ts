@@ -148,7 +148,9 @@ describe('the demo fleet', () => {
       list('hub1', 'cluster.open-cluster-management.io', 'v1beta1', 'placementdecisions', 'fleet')
         .filter((d) => d.metadata.labels?.['cluster.open-cluster-management.io/placement'] === name)
         .flatMap((d) =>
-          isObject(d.status) && Array.isArray(d.status.decisions) ? d.status.decisions : [],
+          isObject(d.status) && Array.isArray(d.status.decisions)
+            ? (d.status.decisions as unknown[])
+            : [],
         )
         .filter(isObject)
         .map((x) => String(x.clusterName));

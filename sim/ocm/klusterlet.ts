@@ -143,6 +143,8 @@ export class Klusterlet {
     if (this.phase === 'stopped') return 60_000;
     if (this.isDown(now)) {
       this.env.truth.setRegistered(this.name, null, now);
+      // Back up, the agent reports its status at once (the hub may have marked it Unknown).
+      this.tick = 0;
       return Math.min(period, 500);
     }
     try {
@@ -198,6 +200,8 @@ export class Klusterlet {
     }
     if (r.status >= 300)
       return this.heartbeatFailed(now, period, r.status === 401 || r.status === 403);
+    // Reconnected after failures: report status on this heartbeat.
+    if (this.failingSince !== undefined) this.tick = 0;
     this.failingSince = undefined;
     if (now >= this.joinedAt)
       this.env.truth.setRegistered(this.name, this.env.hubName(hub.server) ?? hub.server, now);

@@ -10,7 +10,7 @@ import { PooledKubeConfig } from './hubs/kubeconfig.js';
 import { HubRegistry } from './hubs/registry.js';
 import { createLogger } from './log.js';
 
-async function main(): Promise<void> {
+function main(): void {
   const log = createLogger({ component: 'hub-migration-bff' });
   let config: Config;
   try {
@@ -47,4 +47,4 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => shutdown('SIGINT'));
 }
 
-void main();
+main();

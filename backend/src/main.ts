@@ -20,22 +20,44 @@ function main(): void {
     process.exit(2);
   }
   const kc = new PooledKubeConfig();
-  if (config.globalHubKubeconfig) kc.loadFromString(readFileSync(config.globalHubKubeconfig, 'utf8'));
+  if (config.globalHubKubeconfig)
+    kc.loadFromString(readFileSync(config.globalHubKubeconfig, 'utf8'));
   else kc.loadFromCluster();
   const global = new HubClient(config.localClusterName, kc, { logger: log });
-  const registry = new HubRegistry(global, { secretNamespace: config.namespace, secretLabel: config.hubSecretLabel, localClusterName: config.localClusterName }, log);
-  const engine = new MigrationEngine(registry, log, { namespace: config.migrationNamespace, concurrency: config.engineConcurrency });
+  const registry = new HubRegistry(
+    global,
+    {
+      secretNamespace: config.namespace,
+      secretLabel: config.hubSecretLabel,
+      localClusterName: config.localClusterName,
+    },
+    log,
+  );
+  const engine = new MigrationEngine(registry, log, {
+    namespace: config.migrationNamespace,
+    concurrency: config.engineConcurrency,
+  });
   let leader: LeaderElector | undefined;
   if (config.engineEnabled) {
-    leader = new LeaderElector(global, { namespace: config.namespace, identity: config.identity, leaseSeconds: config.leaseSeconds }, log, (leading) => {
-      if (leading) engine.start();
-      else void engine.stop();
-    });
+    leader = new LeaderElector(
+      global,
+      { namespace: config.namespace, identity: config.identity, leaseSeconds: config.leaseSeconds },
+      log,
+      (leading) => {
+        if (leading) engine.start();
+        else void engine.stop();
+      },
+    );
     leader.start();
   } else {
     log.info('engine disabled: observe mode');
   }
-  log.info('started', { globalHub: global.server, migrationNamespace: config.migrationNamespace, engine: config.engineEnabled, identity: leader?.identity });
+  log.info('started', {
+    globalHub: global.server,
+    migrationNamespace: config.migrationNamespace,
+    engine: config.engineEnabled,
+    identity: leader?.identity,
+  });
   const shutdown = (signal: string) => {
     log.info('shutting down', { signal });
     void Promise.all([engine.stop(), leader?.stop()]).finally(() => {

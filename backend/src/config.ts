@@ -15,6 +15,10 @@ export interface Config {
   /** Clusters handled at once within a phase. */
   engineConcurrency: number;
   leaseSeconds: number;
+  /** Per-hub limits on API calls: requests per second, burst, and requests in flight. */
+  hubQps: number;
+  hubBurst: number;
+  hubMaxInFlight: number;
   /** Identity in the leader Lease (defaults to hostname-pid). */
   identity?: string;
 }
@@ -46,6 +50,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     engineEnabled: bool(env, 'ENGINE_ENABLED', true),
     engineConcurrency: int(env, 'ENGINE_CONCURRENCY', 20, 1),
     leaseSeconds: int(env, 'LEADER_LEASE_SECONDS', 15, 2),
+    hubQps: int(env, 'HUB_QPS', 1000, 1),
+    hubBurst: int(env, 'HUB_BURST', 2000, 1),
+    hubMaxInFlight: int(env, 'HUB_MAX_IN_FLIGHT', 32, 1),
     identity: env.POD_NAME || undefined,
   };
 }

@@ -23,7 +23,12 @@ function main(): void {
   if (config.globalHubKubeconfig)
     kc.loadFromString(readFileSync(config.globalHubKubeconfig, 'utf8'));
   else kc.loadFromCluster();
-  const global = new HubClient(config.localClusterName, kc, { logger: log });
+  const global = new HubClient(config.localClusterName, kc, {
+    logger: log,
+    qps: config.hubQps,
+    burst: config.hubBurst,
+    maxInFlight: config.hubMaxInFlight,
+  });
   const registry = new HubRegistry(
     global,
     {
@@ -32,6 +37,7 @@ function main(): void {
       localClusterName: config.localClusterName,
     },
     log,
+    { qps: config.hubQps, burst: config.hubBurst, maxInFlight: config.hubMaxInFlight },
   );
   const engine = new MigrationEngine(registry, log, {
     namespace: config.migrationNamespace,

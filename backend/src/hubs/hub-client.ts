@@ -92,8 +92,8 @@ export class HubClient {
   ) {
     this.o = {
       maxInFlight: opts.maxInFlight ?? 32,
-      qps: opts.qps ?? 300,
-      burst: opts.burst ?? 600,
+      qps: opts.qps ?? 1000,
+      burst: opts.burst ?? 2000,
       attempts: opts.attempts ?? 5,
       backoffMs: opts.backoffMs ?? 200,
     };

@@ -1,0 +1,216 @@
+// `npm run bench -- engine --clusters <N> [--rollback]`: migrates N ZTP clusters from hub1 to
+// hub2 on the simulator (its own process, 5 ms added latency on every API call, klusterlets that
+// take 5–15 s to switch hubs) with the engine in this process, and reports total and per-phase
+// seconds, seconds per cluster, API calls per cluster by hub, and the engine's CPU and peak memory.
+// With --rollback every cluster cannot reach the target, so Registering fails and everything is
+// rolled back; the report then times the rollback.
+import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { MigrationEngine } from '../backend/src/engine/controller.js';
+import type { Migration } from '../backend/src/engine/types.js';
+import { HubClient } from '../backend/src/hubs/hub-client.js';
+import { PooledKubeConfig } from '../backend/src/hubs/kubeconfig.js';
+import { HubRegistry } from '../backend/src/hubs/registry.js';
+import { R } from '../backend/src/hubs/resources.js';
+import { createLogger } from '../backend/src/log.js';
+
+interface Report {
+  benchmark: string;
+  clusters: number;
+  rollback: boolean;
+  outcome: string;
+  totalSeconds: number;
+  phaseSeconds: Record<string, number>;
+  secondsPerCluster: number;
+  apiCallsPerCluster: Record<string, number>;
+  engineCpuSeconds: number;
+  enginePeakMemoryMiB: number;
+  simulatorReadySeconds: number;
+}
+
+const round = (n: number, d = 2) => Math.round(n * 10 ** d) / 10 ** d;
+
+async function startSimulator(
+  dir: string,
+  clusters: number,
+  rollback: boolean,
+): Promise<{ kubeconfig: string; readyMs: number; stop: () => void }> {
+  const scenario = path.join(dir, 'bench.yaml');
+  writeFileSync(
+    scenario,
+    `name: engine-bench
+hubs:
+  - { name: local-cluster, globalHub: true, acmVersion: '2.15', faults: { latencyMs: 5 } }
+  - { name: hub1, acmVersion: '2.14', faults: { latencyMs: 5 } }
+  - { name: hub2, acmVersion: '2.15', faults: { latencyMs: 5 } }
+clusters:
+  - { count: ${clusters}, namePattern: 'sno-{n:4}', hub: hub1, ztp: true, labels: { env: prod }${rollback ? ', faults: { unreachableHubs: [hub2] }' : ''} }
+timings:
+  # Heartbeats every 5 s and a hub-connection timeout of 180 s x 0.03: a switch takes 5-15 s.
+  leaseDurationSeconds: 5
+  hubConnectionTimeoutScale: 0.03
+`,
+  );
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', 'sim/cli.ts', '--scenario', scenario, '--state-dir', dir],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  const line = await new Promise<string>((resolve, reject) => {
+    let buf = '';
+    child.stdout.on('data', (d: Buffer) => {
+      buf += d.toString();
+      const nl = buf.indexOf('\n');
+      if (nl >= 0) resolve(buf.slice(0, nl));
+    });
+    child.on('exit', (code) => reject(new Error(`simulator exited with ${code}`)));
+  });
+  const ready = JSON.parse(line) as {
+    ready: boolean;
+    error?: string;
+    startMs: number;
+    hubs: Record<string, { kubeconfig: string }>;
+  };
+  if (!ready.ready) throw new Error(ready.error);
+  return {
+    kubeconfig: readFileSync(ready.hubs['local-cluster'].kubeconfig, 'utf8'),
+    readyMs: ready.startMs,
+    stop: () => child.kill('SIGTERM'),
+  };
+}
+
+export async function benchEngine(argv: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args: argv,
+    options: { clusters: { type: 'string' }, rollback: { type: 'boolean' } },
+  });
+  const clusters = Number(values.clusters ?? 300);
+  if (!Number.isInteger(clusters) || clusters < 1)
+    throw new Error('--clusters must be a whole number');
+  const rollback = values.rollback === true;
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'bench-engine-'));
+  console.log(`starting the simulator with ${clusters} ZTP clusters…`);
+  const sim = await startSimulator(dir, clusters, rollback);
+  const log = createLogger({ component: 'bench' }, 'warn');
+  const global = new HubClient('local-cluster', PooledKubeConfig.fromString(sim.kubeconfig));
+  const registry = new HubRegistry(
+    global,
+    {
+      secretNamespace: 'hub-migration',
+      secretLabel: 'hub-migration.openshift.io/hub',
+      localClusterName: 'local-cluster',
+    },
+    log,
+  );
+  const engine = new MigrationEngine(registry, log, {
+    namespace: 'multicluster-global-hub',
+    resyncMs: 2000,
+  });
+  let peak = 0;
+  const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 250);
+  try {
+    await registry.refresh();
+    const names = Array.from(
+      { length: clusters },
+      (_, i) => `sno-${String(i + 1).padStart(4, '0')}`,
+    );
+    const cpu0 = process.cpuUsage();
+    const t0 = Date.now();
+    engine.start();
+    await global.create(R.migration, {
+      apiVersion: 'global-hub.open-cluster-management.io/v1alpha1',
+      kind: 'ManagedClusterMigration',
+      metadata: { name: 'bench', namespace: 'multicluster-global-hub' },
+      spec: {
+        from: 'hub1',
+        to: 'hub2',
+        includedManagedClusters: names,
+        supportedConfigs: { stageTimeout: rollback ? '60s' : '15m' },
+      },
+    });
+    console.log(
+      `migrating${rollback ? ' (every cluster cut off from the target: Registering fails and rolls back)' : ''}…`,
+    );
+    const phaseStart = new Map<string, number>();
+    let last = '';
+    let m: Migration | undefined;
+    for (;;) {
+      m = (await global.get(R.migration, 'bench', 'multicluster-global-hub')) as
+        Migration | undefined;
+      const phase = m?.status?.phase ?? 'Pending';
+      if (phase !== last) {
+        phaseStart.set(phase, Date.now());
+        console.log(`  ${((Date.now() - t0) / 1000).toFixed(1)} s  ${phase}`);
+        last = phase;
+      }
+      if (phase === 'Completed' || phase === 'Failed') break;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    const total = (Date.now() - t0) / 1000;
+    const cpu = process.cpuUsage(cpu0);
+    const order = [...phaseStart.entries()].sort((a, b) => a[1] - b[1]);
+    const phaseSeconds: Record<string, number> = {};
+    for (let i = 0; i < order.length - 1; i++)
+      phaseSeconds[order[i][0]] = round((order[i + 1][1] - order[i][1]) / 1000);
+    const calls: Record<string, number> = {};
+    for (const hub of ['local-cluster', 'hub1', 'hub2']) {
+      const stats = (await registry.client(hub)).callStats();
+      calls[hub] = round(Object.values(stats.calls).reduce((a, b) => a + b, 0) / clusters);
+    }
+    const report: Report = {
+      benchmark: 'engine',
+      clusters,
+      rollback,
+      outcome: `${m?.status?.phase}${rollback ? ` (${m?.status?.conditions?.find((c) => c.type === 'ResourceRolledBack')?.status === 'True' ? 'rolled back' : 'rollback incomplete'})` : ''}`,
+      totalSeconds: round(total),
+      phaseSeconds,
+      secondsPerCluster: round(total / clusters, 3),
+      apiCallsPerCluster: calls,
+      engineCpuSeconds: round((cpu.user + cpu.system) / 1e6),
+      enginePeakMemoryMiB: Math.round(peak / 1024 / 1024),
+      simulatorReadySeconds: round(sim.readyMs / 1000),
+    };
+    console.log(
+      `\nEngine benchmark: ${clusters} ZTP clusters, hub1 (ACM 2.14) → hub2 (ACM 2.15), 5 ms API latency, 5–15 s klusterlet switch\n`,
+    );
+    console.log(`outcome                 ${report.outcome}`);
+    console.log(
+      `total                   ${report.totalSeconds} s  (${report.secondsPerCluster} s per cluster)`,
+    );
+    for (const [p, s] of Object.entries(phaseSeconds)) console.log(`  ${p.padEnd(21)} ${s} s`);
+    console.log(
+      `API calls per cluster   ${Object.entries(calls)
+        .map(([h, n]) => `${h} ${n}`)
+        .join(', ')}`,
+    );
+    console.log(`engine CPU              ${report.engineCpuSeconds} s`);
+    console.log(
+      `engine peak memory      ${report.enginePeakMemoryMiB} MiB (the bench process, engine included)`,
+    );
+    mkdirSync('bench-results', { recursive: true });
+    const file = `bench-results/engine-${clusters}${rollback ? '-rollback' : ''}.json`;
+    writeFileSync(
+      file,
+      JSON.stringify(
+        {
+          ...report,
+          date: new Date().toISOString(),
+          machine: { cpus: os.cpus().length, node: process.version },
+        },
+        null,
+        2,
+      ) + '\n',
+    );
+    console.log(`\nwritten: ${file}`);
+  } finally {
+    clearInterval(sampler);
+    await engine.stop();
+    registry.close();
+    global.kubeConfig.close();
+    sim.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

@@ -19,6 +19,8 @@ export interface Config {
   hubQps: number;
   hubBurst: number;
   hubMaxInFlight: number;
+  /** ACM minor versions that are EUS releases (a two-minor jump is allowed from them). */
+  eusAcmVersions: string[];
   /** Identity in the leader Lease (defaults to hostname-pid). */
   identity?: string;
 }
@@ -40,6 +42,18 @@ function bool(env: NodeJS.ProcessEnv, name: string, dflt: boolean): boolean {
   throw new Error(`${name} must be true or false, got "${raw}"`);
 }
 
+function versions(env: NodeJS.ProcessEnv, name: string, dflt: string[]): string[] {
+  const raw = env[name];
+  if (raw === undefined) return dflt;
+  const list = raw
+    .split(',')
+    .map((v) => v.trim())
+    .filter(Boolean);
+  const bad = list.find((v) => !/^\d+\.\d+$/.test(v));
+  if (bad) throw new Error(`${name} must list minor versions such as 2.13,2.17, got "${bad}"`);
+  return list;
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   return {
     globalHubKubeconfig: env.GLOBAL_HUB_KUBECONFIG || undefined,
@@ -53,6 +67,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     hubQps: int(env, 'HUB_QPS', 1000, 1),
     hubBurst: int(env, 'HUB_BURST', 2000, 1),
     hubMaxInFlight: int(env, 'HUB_MAX_IN_FLIGHT', 32, 1),
+    eusAcmVersions: versions(env, 'EUS_ACM_VERSIONS', ['2.13']),
     identity: env.POD_NAME || undefined,
   };
 }

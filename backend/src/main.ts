@@ -42,6 +42,7 @@ function main(): void {
   const engine = new MigrationEngine(registry, log, {
     namespace: config.migrationNamespace,
     concurrency: config.engineConcurrency,
+    eusVersions: config.eusAcmVersions,
   });
   let leader: LeaderElector | undefined;
   if (config.engineEnabled) {

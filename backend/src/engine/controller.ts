@@ -34,7 +34,7 @@ import {
   PHASE_CONDITION,
   REASON,
 } from './types.js';
-import { validateMigration } from './validation.js';
+import { DEFAULT_VERSION_POLICY, validateMigration } from './validation.js';
 
 export interface EngineOptions {
   /** Namespace of the migrations on the global hub. */
@@ -43,6 +43,8 @@ export interface EngineOptions {
   concurrency?: number;
   /** Full re-list of migrations this often, besides the watch. */
   resyncMs?: number;
+  /** ACM minor versions that are EUS releases (validation allows a two-minor jump from them). */
+  eusVersions?: string[];
 }
 
 type Running = { uid: string; abort: AbortController; done: Promise<void> };
@@ -526,7 +528,14 @@ export class MigrationEngine {
         placementRef: m.spec.includedManagedClustersPlacementRef,
         migration: { name: m.metadata.name, namespace: m.metadata.namespace! },
       },
-      { registry: this.registry, migrationsNamespace: this.opts.namespace },
+      {
+        registry: this.registry,
+        migrationsNamespace: this.opts.namespace,
+        policy: {
+          ...DEFAULT_VERSION_POLICY,
+          eusVersions: this.opts.eusVersions ?? DEFAULT_VERSION_POLICY.eusVersions,
+        },
+      },
     );
     if (!result.ok) {
       // result.errors already has one line per failing hub or cluster.

@@ -11,8 +11,9 @@ import { PooledKubeConfig } from '../hubs/kubeconfig.js';
 import { HubRegistry } from '../hubs/registry.js';
 import { R } from '../hubs/resources.js';
 import { createLogger } from '../log.js';
-import type { ValidationInput, ValidationResult } from './validation.js';
+import type { ValidationInput, ValidationResult, VersionPolicy } from './validation.js';
 import {
+  DEFAULT_VERSION_POLICY,
   EUS_ANNOTATION,
   missingComponents,
   missingPolicyWarnings,
@@ -29,10 +30,7 @@ interface Env {
   registry: HubRegistry;
   admin(hub: string): HubClient;
   /** Validates, asserting that nothing on any hub was written meanwhile. */
-  validate(
-    input: ValidationInput,
-    policy?: { maxMinorSkew: number; eusMaxMinorSkew: number },
-  ): Promise<ValidationResult>;
+  validate(input: ValidationInput, policy?: VersionPolicy): Promise<ValidationResult>;
   stop(): Promise<void>;
 }
 
@@ -62,10 +60,7 @@ async function startEnv(scenario: Record<string, unknown>): Promise<Env> {
     }
     return c;
   };
-  const validate = async (
-    input: ValidationInput,
-    policy?: { maxMinorSkew: number; eusMaxMinorSkew: number },
-  ) => {
+  const validate = async (input: ValidationInput, policy?: VersionPolicy) => {
     const before = writes(tf);
     const result = await validateMigration(input, {
       registry,
@@ -137,7 +132,7 @@ function hubCheck(r: ValidationResult, role: 'source' | 'target') {
 // ---- pure rules ------------------------------------------------------------------------------
 
 describe('version and component rules', () => {
-  const policy = { maxMinorSkew: 1, eusMaxMinorSkew: 2 };
+  const policy: VersionPolicy = { maxMinorSkew: 1, eusMaxMinorSkew: 2, eusVersions: [] };
   test('same minor, one newer, two newer from EUS pass; older or too far ahead fail', () => {
     const from = (version: string, eus = false) => ({ hub: 's', version, eus });
     const to = (version: string) => ({ hub: 't', version });
@@ -237,7 +232,9 @@ describe('hub checks', () => {
   });
 
   test('two minors newer fails from a non-EUS source, passes from EUS or with a wider policy', async () => {
-    const plain = await env.validate({ from: 'hub13', to: 'hub15', clusters: ['c-1'] });
+    // No EUS releases configured: 2.13 is then an ordinary release.
+    const noEus: VersionPolicy = { ...DEFAULT_VERSION_POLICY, eusVersions: [] };
+    const plain = await env.validate({ from: 'hub13', to: 'hub15', clusters: ['c-1'] }, noEus);
     assert.equal(plain.ok, false);
     assert.match(
       hubCheck(plain, 'target').errors.join('\n'),
@@ -245,13 +242,20 @@ describe('hub checks', () => {
     );
     assert.ok(plain.errors.some((e) => e.includes('2 minor versions ahead')));
 
-    const eus = await env.validate({ from: 'hub13-eus', to: 'hub15', clusters: ['c-1'] });
+    const eus = await env.validate({ from: 'hub13-eus', to: 'hub15', clusters: ['c-1'] }, noEus);
+    assert.deepEqual(
+      hubCheck(eus, 'target').errors,
+      [],
+      'the MultiClusterHub annotation marks an EUS hub',
+    );
+    const listed = await env.validate({ from: 'hub13', to: 'hub15', clusters: ['c-1'] });
+    assert.deepEqual(hubCheck(listed, 'target').errors, [], 'by default 2.13 is an EUS release');
     assert.deepEqual(hubCheck(eus, 'target').errors, []);
     assert.deepEqual(hubCheck(eus, 'source').errors, []);
 
     const wide = await env.validate(
       { from: 'hub13', to: 'hub15', clusters: ['c-1'] },
-      { maxMinorSkew: 2, eusMaxMinorSkew: 3 },
+      { maxMinorSkew: 2, eusMaxMinorSkew: 3, eusVersions: [] },
     );
     assert.equal(wide.ok, true, wide.errors.join('\n'));
   });

@@ -62,10 +62,22 @@ export interface ValidationDeps {
   registry: HubRegistry;
   migrationsNamespace: string;
   /** minor versions the target may be ahead of the source; EUS sources may jump two */
-  policy?: { maxMinorSkew: number; eusMaxMinorSkew: number };
+  policy?: VersionPolicy;
 }
 
-export const DEFAULT_VERSION_POLICY = { maxMinorSkew: 1, eusMaxMinorSkew: 2 } as const;
+export interface VersionPolicy {
+  maxMinorSkew: number;
+  eusMaxMinorSkew: number;
+  /** ACM minor versions (x.y) that are EUS releases: from these the target may be two minors ahead. */
+  eusVersions: readonly string[];
+}
+
+/** ACM 2.13 pairs with OpenShift 4.18 EUS; the list is configurable (EUS_ACM_VERSIONS). */
+export const DEFAULT_VERSION_POLICY: VersionPolicy = {
+  maxMinorSkew: 1,
+  eusMaxMinorSkew: 2,
+  eusVersions: ['2.13'],
+};
 
 // ---- names on the hubs -------------------------------------------------------------------------
 
@@ -282,8 +294,11 @@ function parseMinor(version: string): { major: number; minor: number } | undefin
   return m ? { major: Number(m[1]), minor: Number(m[2]) } : undefined;
 }
 
-function isEus(mch: KubeObject | undefined): boolean {
-  return mch?.metadata.annotations?.[EUS_ANNOTATION] === 'true';
+function isEus(mch: KubeObject | undefined, version: string, policy: VersionPolicy): boolean {
+  const minor = version.split('.').slice(0, 2).join('.');
+  return (
+    policy.eusVersions.includes(minor) || mch?.metadata.annotations?.[EUS_ANNOTATION] === 'true'
+  );
 }
 
 /**
@@ -294,7 +309,7 @@ function isEus(mch: KubeObject | undefined): boolean {
 export function versionErrors(
   source: { hub: string; version: string; eus: boolean },
   target: { hub: string; version: string },
-  policy: { maxMinorSkew: number; eusMaxMinorSkew: number },
+  policy: VersionPolicy,
 ): string[] {
   const s = parseMinor(source.version);
   const t = parseMinor(target.version);
@@ -342,17 +357,13 @@ export function missingComponents(source: string[], target: string[]): string[] 
 }
 
 /** Version and component checks between the two hubs; their errors go to the target's check. */
-function compareHubs(
-  source: HubView,
-  target: HubView,
-  policy: { maxMinorSkew: number; eusMaxMinorSkew: number },
-): void {
+function compareHubs(source: HubView, target: HubView, policy: VersionPolicy): void {
   const sv = source.check.acmVersion;
   const tv = target.check.acmVersion;
   if (sv && tv)
     target.check.errors.push(
       ...versionErrors(
-        { hub: source.name, version: sv, eus: isEus(source.mch) },
+        { hub: source.name, version: sv, eus: isEus(source.mch, sv, policy) },
         { hub: target.name, version: tv },
         policy,
       ),

@@ -240,18 +240,25 @@ export class MigrationEngine {
       { metadata: { annotations: { [ANNOTATION.request]: null } } },
       m.metadata.namespace,
     );
-    return this.writeStatus(m, (s) => ({
-      phase: 'Rollbacking',
-      conditions: setCondition(
-        removeConditions(s.conditions, [CONDITION.rolledBack, CONDITION.cleaned]),
-        {
-          type: CONDITION.rolledBack,
-          status: 'False',
-          reason: REASON.waiting,
-          message: 'Rollback retry requested via annotation',
-        },
-      ),
-    }));
+    // Failed is terminal, so this write must be allowed to reopen it: without `reopen` the guard
+    // in writeStatus dropped it, the annotation was gone and the retry silently never ran (found
+    // by faults.test.ts).
+    return this.writeStatus(
+      m,
+      (s) => ({
+        phase: 'Rollbacking',
+        conditions: setCondition(
+          removeConditions(s.conditions, [CONDITION.rolledBack, CONDITION.cleaned]),
+          {
+            type: CONDITION.rolledBack,
+            status: 'False',
+            reason: REASON.waiting,
+            message: 'Rollback retry requested via annotation',
+          },
+        ),
+      }),
+      true,
+    );
   }
 
   private run(m: Migration): void {
@@ -448,7 +455,7 @@ export class MigrationEngine {
     };
     let outcome: PhaseOutcome;
     try {
-      outcome = await this.withDeadline(ctx, () => this.phaseAction(phase, ctx));
+      outcome = await this.withDeadline(ctx, (c) => this.phaseAction(phase, c));
     } catch (e) {
       if (e instanceof PhaseAborted) {
         await progress.flush().catch(() => undefined);
@@ -491,32 +498,54 @@ export class MigrationEngine {
   /** Interrupts the phase when its time is up (its actions check the signal between steps). */
   private async withDeadline(
     ctx: PhaseContext,
-    fn: () => Promise<PhaseOutcome>,
+    fn: (ctx: PhaseContext) => Promise<PhaseOutcome>,
   ): Promise<PhaseOutcome> {
-    const left = ctx.deadline - Date.now();
-    if (left <= 0)
-      return {
-        ok: false,
-        reason: REASON.timeout,
-        message: `${ctx.m.status?.phase} did not finish within its stage timeout`,
-      };
+    // A phase resumed after its deadline (the BFF was down when it passed) still gets the same
+    // short grace as one that reaches it while running: its waits check the hubs once, so clusters
+    // that got there meanwhile count and the others are named, exactly as without the restart
+    // (found by crash.test.ts: a Registering resumed late ended "did not finish within its stage
+    // timeout", with no cluster named and those that had joined the target rolled back).
+    const left = Math.max(ctx.deadline - Date.now(), 0);
     let timer: NodeJS.Timeout | undefined;
+    let timedOut = false;
     const timeout = new Promise<PhaseOutcome>((resolve) => {
-      timer = setTimeout(
-        () =>
-          resolve({
-            ok: false,
-            reason: REASON.timeout,
-            message: `${ctx.m.status?.phase} did not finish within its stage timeout`,
-          }),
-        left + 1000,
-      );
+      timer = setTimeout(() => {
+        timedOut = true;
+        resolve({
+          ok: false,
+          reason: REASON.timeout,
+          message: `${ctx.m.status?.phase} did not finish within its stage timeout`,
+        });
+      }, left + 1000);
     });
+    const stop = new AbortController();
+    const work = fn({ ...ctx, signal: AbortSignal.any([ctx.signal, stop.signal]) });
+    let outcome: PhaseOutcome;
     try {
-      return await Promise.race([fn(), timeout]);
+      outcome = await Promise.race([work, timeout]);
     } finally {
       clearTimeout(timer);
     }
+    if (!timedOut) return outcome;
+    // Time is up but the action may still be running: stop it and let it settle before the
+    // migration moves on, or it goes on writing behind the rollback, re-creating what the
+    // rollback removes and overwriting its conditions (found by faults.test.ts: a target that
+    // answered again during the rollback of Initializing got the migration's access re-created).
+    stop.abort();
+    let wait: NodeJS.Timeout | undefined;
+    const stopped = await Promise.race([
+      work.then(
+        () => true,
+        () => true,
+      ),
+      new Promise<false>((r) => (wait = setTimeout(() => r(false), 30_000))),
+    ]);
+    clearTimeout(wait);
+    if (!stopped)
+      ctx.log.warn('the phase did not stop within 30 s of its timeout; moving on', {
+        phase: ctx.m.status?.phase,
+      });
+    return outcome;
   }
 
   private async validate(m: Migration, progress: Progress, log: Logger): Promise<Migration> {
@@ -658,19 +687,23 @@ export class MigrationEngine {
 
   // ---- writes to the migration -----------------------------------------------------------------
 
-  /** Read-modify-write of status with conflict retries; never moves a terminal migration back. */
+  /**
+   * Read-modify-write of status with conflict retries; never moves a terminal migration back,
+   * unless `reopen` (a rollback retry asked for on a Failed migration).
+   */
   private async writeStatus(
     m: Migration,
     change: (s: { phase?: Phase; conditions: MigrationCondition[] }) => {
       phase?: Phase;
       conditions?: MigrationCondition[];
     },
+    reopen = false,
   ): Promise<Migration> {
     let cur = m;
     for (let attempt = 0; attempt < 10; attempt++) {
       const status = { phase: cur.status?.phase, conditions: cur.status?.conditions ?? [] };
       const next = { ...status, ...change(status) };
-      if (isTerminal(status.phase) && next.phase !== status.phase) return cur;
+      if (isTerminal(status.phase) && next.phase !== status.phase && !reopen) return cur;
       if (JSON.stringify(next) === JSON.stringify(status) && cur.status) return cur;
       try {
         return (await this.global.replaceStatus(R.migration, {

@@ -51,28 +51,56 @@ function checkAbort(ctx: PhaseContext): void {
   if (ctx.signal.aborted) throw new PhaseAborted('phase interrupted');
 }
 
-/** Runs `fn` for each item with at most `limit` at once; collects per-item errors. */
+/** How long a hub call may take with the client's own retries; the pause before an item goes again. */
+const CALL_RETRIES_MS = 5000;
+const ITEM_RETRY_PAUSE_MS = 1000;
+
+/**
+ * Runs `fn` for each item with at most `limit` at once; collects per-item errors. With `retry`,
+ * an item that failed on a hub blip (5xx, 429, no connection) that outlasted the client's own
+ * retries goes round again while the phase has time (every per-cluster step is idempotent), so
+ * only lasting errors fail a cluster: without it, one unlucky call under a 30% error rate rolled
+ * the whole migration back (found by faults.test.ts). A rollback's work on the target passes
+ * `retry: false`: a target that is down is reported at once, leaving the rollback time for the
+ * source and for saying what is left by hand (and a rollback can be retried as a whole).
+ */
 async function forEach(
   ctx: PhaseContext,
   items: string[],
   fn: (item: string) => Promise<void>,
+  retry = true,
 ): Promise<Map<string, string>> {
   const errors = new Map<string, string>();
+  const queue = [...items];
   let next = 0;
-  await Promise.all(
+  const workers = await Promise.allSettled(
     Array.from({ length: Math.min(ctx.concurrency, items.length) }, async () => {
-      while (next < items.length) {
+      while (next < queue.length) {
         checkAbort(ctx);
-        const item = items[next++];
+        const item = queue[next++];
         try {
           await fn(item);
         } catch (e) {
           if (e instanceof PhaseAborted) throw e;
+          if (
+            retry &&
+            e instanceof HubError &&
+            e.retriable &&
+            Date.now() + ITEM_RETRY_PAUSE_MS + CALL_RETRIES_MS < ctx.deadline
+          ) {
+            await new Promise((r) => setTimeout(r, ITEM_RETRY_PAUSE_MS));
+            queue.push(item);
+            continue;
+          }
           errors.set(item, e instanceof Error ? e.message : String(e));
         }
       }
     }),
   );
+  // Every worker has stopped before an abort is passed on: one stopping must not leave the others
+  // writing to a hub behind the phase (and behind a rollback that follows it).
+  const aborted = workers.find((w) => w.status === 'rejected');
+  if (aborted) throw aborted.reason;
   return errors;
 }
 
@@ -100,8 +128,19 @@ function failed(errors: Map<string, string>, what: string): PhaseOutcome {
 
 // ---- Initializing --------------------------------------------------------------------------------
 
-/** The target's side: a ServiceAccount whose token may register the clusters, auto-approved. */
-async function prepareTarget(ctx: PhaseContext): Promise<string> {
+/**
+ * On the bootstrap Secret: the uid of the target ServiceAccount its token was issued for. Tokens
+ * die with their ServiceAccount, so while that ServiceAccount is the same the Secret still works.
+ */
+const TOKEN_SA_UID_ANNOTATION = 'hub-migration.openshift.io/token-service-account-uid';
+
+/**
+ * The target's side: a ServiceAccount whose token may register the clusters, auto-approved.
+ * Returns the ServiceAccount's uid and how to mint a bootstrap kubeconfig for it.
+ */
+async function prepareTarget(
+  ctx: PhaseContext,
+): Promise<{ saUid: string; mintKubeconfig: () => Promise<string> }> {
   const mig = ctx.m.metadata.name;
   const ns = names.serviceAccountNamespace;
   const sa = names.serviceAccount(mig);
@@ -111,7 +150,7 @@ async function prepareTarget(ctx: PhaseContext): Promise<string> {
     kind: 'Namespace',
     metadata: { name: ns },
   });
-  await ctx.target.createIfAbsent(R.serviceAccount, {
+  const { object: saObject } = await ctx.target.createIfAbsent(R.serviceAccount, {
     apiVersion: 'v1',
     kind: 'ServiceAccount',
     metadata: { name: sa, namespace: ns, labels: owner },
@@ -146,8 +185,13 @@ async function prepareTarget(ctx: PhaseContext): Promise<string> {
     subjects: [{ kind: 'ServiceAccount', name: sa, namespace: ns }],
   });
   await setAutoApprove(ctx.target, `system:serviceaccount:${ns}:${sa}`, true);
-  const { token } = await ctx.target.requestToken(ns, sa, TOKEN_SECONDS);
-  return targetKubeconfig(ctx.target, token);
+  return {
+    saUid: saObject.metadata.uid ?? '',
+    mintKubeconfig: async () => {
+      const { token } = await ctx.target.requestToken(ns, sa, TOKEN_SECONDS);
+      return targetKubeconfig(ctx.target, token);
+    },
+  };
 }
 
 /** Adds or removes a user in ClusterManager autoApproveUsers, with conflict retries. */
@@ -241,7 +285,7 @@ current-context: default-context
 export async function initializing(ctx: PhaseContext): Promise<PhaseOutcome> {
   const to = ctx.m.spec.to;
   await ctx.report(`Preparing the target hub ${to} to accept the clusters`);
-  const kubeconfig = await prepareTarget(ctx);
+  const { saUid, mintKubeconfig } = await prepareTarget(ctx);
   checkAbort(ctx);
   await ctx.report(`Giving the source hub ${ctx.m.spec.from} the bootstrap kubeconfig of ${to}`);
   await ctx.source.createIfAbsent(R.namespace, {
@@ -249,19 +293,35 @@ export async function initializing(ctx: PhaseContext): Promise<PhaseOutcome> {
     kind: 'Namespace',
     metadata: { name: names.bootstrapSecretNamespace },
   });
-  const secret: KubeObject = {
-    apiVersion: 'v1',
-    kind: 'Secret',
-    metadata: {
-      name: names.bootstrapSecret(to),
-      namespace: names.bootstrapSecretNamespace,
-      labels: { [LABEL.owner]: ctx.m.metadata.name },
-    },
-    type: 'Opaque',
-    data: { kubeconfig: Buffer.from(kubeconfig).toString('base64') },
-  };
-  const { created } = await ctx.source.createIfAbsent(R.secret, secret);
-  if (!created) await ctx.source.replace(R.secret, secret);
+  // Resuming Initializing after a restart keeps a bootstrap Secret whose token is still good:
+  // minting a new one each time rewrites every klusterlet ManifestWork, so the wait below for
+  // them to be Applied starts over, and with restarts close together it never ends (found by
+  // crash.test.ts: Initializing timed out and the migration rolled back).
+  const current = await ctx.source.get(
+    R.secret,
+    names.bootstrapSecret(to),
+    names.bootstrapSecretNamespace,
+  );
+  const reusable =
+    !!saUid &&
+    current?.metadata.labels?.[LABEL.owner] === ctx.m.metadata.name &&
+    current.metadata.annotations?.[TOKEN_SA_UID_ANNOTATION] === saUid;
+  if (!reusable) {
+    const secret: KubeObject = {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: {
+        name: names.bootstrapSecret(to),
+        namespace: names.bootstrapSecretNamespace,
+        labels: { [LABEL.owner]: ctx.m.metadata.name },
+        annotations: { [TOKEN_SA_UID_ANNOTATION]: saUid },
+      },
+      type: 'Opaque',
+      data: { kubeconfig: Buffer.from(await mintKubeconfig()).toString('base64') },
+    };
+    const { created } = await ctx.source.createIfAbsent(R.secret, secret);
+    if (!created) await ctx.source.replace(R.secret, secret);
+  }
   const mch = (await ctx.source.list(R.multiClusterHub))[0];
   const version = (mch?.status as { currentVersion?: string } | undefined)?.currentVersion ?? '';
   const bootstrap = {
@@ -420,12 +480,13 @@ export async function waitForClusters(
   };
   let stopWatch: (() => void) | undefined;
   let lastReport = 0;
-  while (waiting.size > 0 && Date.now() < ctx.deadline) {
+  // At least one look, even past the deadline (a phase resumed late): what is done counts.
+  for (let first = true; waiting.size > 0 && (first || Date.now() < ctx.deadline); first = false) {
     checkAbort(ctx);
     // List once, then follow changes from that version; a broken or expired watch re-lists.
     const { items, resourceVersion: rv } = await hub.listVersioned(watched.res);
     for (const obj of items) check(obj);
-    if (waiting.size === 0) break;
+    if (waiting.size === 0 || Date.now() >= ctx.deadline) break;
     const ended = new Promise<void>((resolve) => {
       void hub
         .watch(
@@ -592,8 +653,12 @@ export async function rollbacking(ctx: PhaseContext, stage: FailedStage): Promis
   // bootstrap token so the klusterlets fall back to the source.
   const errors = new Map<string, string>();
   if (stage !== 'Initializing') {
-    for (const [c, e] of await forEach(ctx, undo, (c) =>
-      removeClusterSafely(ctx.target, c, { deleteNamespace: true, deleteManagedCluster: true }),
+    for (const [c, e] of await forEach(
+      ctx,
+      undo,
+      (c) =>
+        removeClusterSafely(ctx.target, c, { deleteNamespace: true, deleteManagedCluster: true }),
+      false,
     ))
       errors.set(c, `target: ${e}`);
   }
@@ -611,7 +676,17 @@ export async function rollbacking(ctx: PhaseContext, stage: FailedStage): Promis
       },
     });
     await unpauseZtp(ctx.source, c);
-    if (stage === 'Registering') {
+    // Only while the source still denies the cluster: the lease goes before it is accepted again,
+    // so an accepted one already had it. Re-deleting the lease of a cluster that is back (a
+    // rollback resumed after a restart, or one never denied) turns it Unknown for a while, after
+    // the wait below has already read it Available (found by crash.test.ts).
+    const denied =
+      stage === 'Registering' &&
+      (
+        (await ctx.source.get(R.managedCluster, c))?.spec as
+          { hubAcceptsClient?: boolean } | undefined
+      )?.hubAcceptsClient === false;
+    if (denied) {
       // A fresh lease lets the klusterlet reconnect at once (ACM-23842).
       await ctx.source.delete(R.lease, 'managed-cluster-lease', c);
       await ctx.source.mergePatch(R.managedCluster, c, { spec: { hubAcceptsClient: true } });
@@ -654,8 +729,10 @@ export async function rollbacking(ctx: PhaseContext, stage: FailedStage): Promis
       message: `${stage} rollback failed for ${errors.size} cluster(s): ${detail}. ${manual}`,
     };
   }
+  // Counted from the progress, not from this run's `undo`: a rollback resumed after a restart
+  // skips the clusters it had already put back, and would say "rollback of 0 cluster(s)".
   return {
     ok: true,
-    message: `${stage} rollback of ${undo.length} cluster(s) completed successfully; they are back on ${from}`,
+    message: `${stage} rollback of ${ctx.progress.inState('RolledBack').length} cluster(s) completed successfully; they are back on ${from}`,
   };
 }

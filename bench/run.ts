@@ -9,10 +9,15 @@ const benchmarks: Record<string, (args: string[]) => Promise<void>> = {
   engine: benchEngine,
 };
 
-const name = process.argv[2];
+// `npm run bench -- --clusters <N> [--rollback]` (options first) is the engine benchmark.
+const first = process.argv[2];
+const name = first?.startsWith('--') ? 'engine' : first;
+const args = first?.startsWith('--') ? process.argv.slice(2) : process.argv.slice(3);
 const run = name ? benchmarks[name] : undefined;
 if (!run) {
-  console.error(`usage: npm run bench -- <${Object.keys(benchmarks).join('|')}>`);
+  console.error(
+    `usage: npm run bench -- <${Object.keys(benchmarks).join('|')}> [options]   (or: npm run bench -- --clusters <N> [--rollback])`,
+  );
   process.exit(2);
 }
-await run(process.argv.slice(3));
+await run(args);

@@ -162,6 +162,9 @@ export class ApiServer {
       const body = await readBody(req);
       this.route(req, res, url, body);
     } catch (e) {
+      // The client went away mid-request (closed its connection, or its process died): there is
+      // no one to answer and nothing went wrong here.
+      if (req.destroyed && !(e instanceof ApiError)) return;
       const err =
         e instanceof ApiError ? e : errors.internal(e instanceof Error ? e.message : String(e));
       if (!(e instanceof ApiError))

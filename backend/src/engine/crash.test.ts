@@ -622,7 +622,11 @@ describe('crash safety', () => {
     await eventually(
       () =>
         COMPLETE.every(
-          (c) => tf.fleet.truth.cluster(c).registeredTo === 'hub2' && !simGet('hub1', API.mc, c),
+          (c) =>
+            tf.fleet.truth.cluster(c).registeredTo === 'hub2' &&
+            !simGet('hub1', API.mc, c) &&
+            conditionStatus(simGet('hub2', API.mc, c), 'ManagedClusterConditionAvailable') ===
+              'True',
         ),
       'the moved clusters on hub2 only',
       20_000,
@@ -662,7 +666,12 @@ describe('crash safety', () => {
     await eventually(
       () =>
         PARTIAL_OK.every((c) => !simGet('hub1', API.mc, c)) &&
-        PARTIAL_CUT.every((c) => tf.fleet.truth.cluster(c).registeredTo === 'hub1'),
+        PARTIAL_CUT.every(
+          (c) =>
+            tf.fleet.truth.cluster(c).registeredTo === 'hub1' &&
+            conditionStatus(simGet('hub1', API.mc, c), 'ManagedClusterConditionAvailable') ===
+              'True',
+        ),
       'settled',
       20_000,
     );
@@ -730,7 +739,13 @@ describe('leader election across processes', () => {
       HANDOVER,
     );
     await eventually(
-      () => HANDOVER.every((c) => !simGet('hub1', API.mc, c)),
+      () =>
+        HANDOVER.every(
+          (c) =>
+            !simGet('hub1', API.mc, c) &&
+            conditionStatus(simGet('hub2', API.mc, c), 'ManagedClusterConditionAvailable') ===
+              'True',
+        ),
       'the source clean',
       20_000,
     );

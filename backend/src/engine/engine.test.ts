@@ -130,15 +130,28 @@ async function configMap(name: string): Promise<Record<string, string>> {
 }
 
 /** The invariant after every migration or rollback: nothing destroyed, each cluster on one hub. */
-function assertGroundTruth(clusters: string[], expectedHub: string): void {
+async function assertGroundTruth(clusters: string[], expectedHub: string): Promise<void> {
   assert.deepEqual(tf.fleet.truth.destructions, [], 'no cluster destroyed and no host wiped');
+  // The hub's view follows the agent's by one request (it reports status after its heartbeat):
+  // let it settle before asserting the invariant.
+  const other = expectedHub === 'hub1' ? 'hub2' : 'hub1';
+  await eventually(
+    () =>
+      clusters.every(
+        (c) =>
+          tf.fleet.truth.cluster(c).registeredTo === expectedHub &&
+          conditionStatus(mcOn(expectedHub, c), 'ManagedClusterConditionAvailable') === 'True' &&
+          !mcOn(other, c),
+      ),
+    `${clusters.join(', ')} settled on ${expectedHub}`,
+    15_000,
+  ).catch(() => undefined);
   for (const c of clusters) {
     assert.equal(
       tf.fleet.truth.cluster(c).registeredTo,
       expectedHub,
       `${c} is registered to ${expectedHub}`,
     );
-    const other = expectedHub === 'hub1' ? 'hub2' : 'hub1';
     assert.equal(
       conditionStatus(mcOn(expectedHub, c), 'ManagedClusterConditionAvailable'),
       'True',
@@ -180,7 +193,7 @@ describe('migrations', () => {
       'clusters on hub2 only',
       20_000,
     );
-    assertGroundTruth(clusters, 'hub2');
+    await assertGroundTruth(clusters, 'hub2');
     // ZTP objects are on the target with their status, and the hive deprovision guard is gone from the source.
     const cdAfter = simGet(
       'hub2',
@@ -262,7 +275,7 @@ describe('migrations', () => {
       'pl-3',
     ]);
     await eventually(() => ['pl-1', 'pl-2', 'pl-3'].every((c) => !mcOn('hub1', c)), 'source clean');
-    assertGroundTruth(['pl-1', 'pl-2', 'pl-3'], 'hub2');
+    await assertGroundTruth(['pl-1', 'pl-2', 'pl-3'], 'hub2');
   });
 
   test('a cluster that fails validation fails the migration in Validating and changes nothing', async () => {
@@ -315,8 +328,8 @@ describe('migrations', () => {
       'settled',
       30_000,
     );
-    assertGroundTruth(['plain-3'], 'hub2');
-    assertGroundTruth(['cut-1', 'cut-2'], 'hub1');
+    await assertGroundTruth(['plain-3'], 'hub2');
+    await assertGroundTruth(['cut-1', 'cut-2'], 'hub1');
     assert.equal(
       mcOn('hub1', 'cut-1')?.metadata.annotations?.[
         'agent.open-cluster-management.io/klusterlet-config'
@@ -368,7 +381,7 @@ describe('control', () => {
       'back on hub1',
       30_000,
     );
-    assertGroundTruth(['later-1', 'cut-1'], 'hub1');
+    await assertGroundTruth(['later-1', 'cut-1'], 'hub1');
   });
 
   test('migrations queue: the second waits in Pending until the first ends', async () => {
@@ -389,7 +402,7 @@ describe('control', () => {
       (await waitPhase('second', ['Completed', 'Failed'], 90_000)).status?.phase,
       'Completed',
     );
-    assertGroundTruth(['later-2', 'later-3'], 'hub2');
+    await assertGroundTruth(['later-2', 'later-3'], 'hub2');
   });
 
   test('deleting a running migration rolls it back before the object goes', async () => {
@@ -408,7 +421,7 @@ describe('control', () => {
       'cut-2 back on hub1 only',
       30_000,
     );
-    assertGroundTruth(['cut-2'], 'hub1');
+    await assertGroundTruth(['cut-2'], 'hub1');
     assert.equal(
       mcOn('hub1', 'cut-2')?.metadata.annotations?.[
         'global-hub.open-cluster-management.io/migrating'

@@ -2,12 +2,11 @@
 // patch and watch fan-out, and its memory with 50,000 stored objects. The hub runs in its own
 // process (started with `npm run sim`), so its CPU time and memory are measured apart from the
 // load generator's; the report gives requests/s and requests per second of server CPU.
-import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import https from 'node:https';
 import os from 'node:os';
 import path from 'node:path';
-import { parse } from 'yaml';
+import { hubAccess, procStats, startSimulator } from './sim-process.js';
 
 interface HubHandle {
   url: string;
@@ -20,41 +19,9 @@ interface HubHandle {
 async function startHub(dir: string): Promise<HubHandle> {
   const scenario = path.join(dir, 'bench.yaml');
   writeFileSync(scenario, 'name: bench\nhubs:\n  - name: bench\n');
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', 'sim/cli.ts', '--scenario', scenario, '--state-dir', dir],
-    {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    },
-  );
-  const line = await new Promise<string>((resolve, reject) => {
-    let buf = '';
-    child.stdout.on('data', (d: Buffer) => {
-      buf += d.toString();
-      const nl = buf.indexOf('\n');
-      if (nl >= 0) resolve(buf.slice(0, nl));
-    });
-    child.on('exit', (code) => reject(new Error(`simulator exited with ${code}`)));
-  });
-  const ready = JSON.parse(line) as { hubs: Record<string, { url: string; kubeconfig: string }> };
-  const kc = parse(readFileSync(ready.hubs.bench.kubeconfig, 'utf8')) as {
-    clusters: { cluster: { 'certificate-authority-data': string } }[];
-    users: { user: { token: string } }[];
-  };
-  return {
-    url: ready.hubs.bench.url,
-    token: kc.users[0].user.token,
-    ca: Buffer.from(kc.clusters[0].cluster['certificate-authority-data'], 'base64').toString(),
-    pid: child.pid!,
-    stop: () => child.kill('SIGTERM'),
-  };
-}
-
-function procStats(pid: number): { cpuSeconds: number; rssMiB: number } {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  const ticks = Number(stat[11]) + Number(stat[12]);
-  const rss = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return { cpuSeconds: ticks / 100, rssMiB: Number(rss?.[1] ?? 0) / 1024 };
+  const sim = await startSimulator(scenario, dir);
+  const hub = sim.ready.hubs.bench;
+  return { url: hub.url, ...hubAccess(hub.kubeconfig!), pid: sim.pid, stop: () => void sim.stop() };
 }
 
 function client(hub: HubHandle) {

@@ -4,7 +4,6 @@
 // seconds, seconds per cluster, API calls per cluster by hub, and the engine's CPU and peak memory.
 // With --rollback every cluster cannot reach the target, so Registering fails and everything is
 // rolled back; the report then times the rollback.
-import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -16,6 +15,7 @@ import { PooledKubeConfig } from '../backend/src/hubs/kubeconfig.js';
 import { HubRegistry } from '../backend/src/hubs/registry.js';
 import { R } from '../backend/src/hubs/resources.js';
 import { createLogger } from '../backend/src/log.js';
+import { startSimulator } from './sim-process.js';
 
 interface Report {
   benchmark: string;
@@ -33,11 +33,11 @@ interface Report {
 
 const round = (n: number, d = 2) => Math.round(n * 10 ** d) / 10 ** d;
 
-async function startSimulator(
+async function startFleet(
   dir: string,
   clusters: number,
   rollback: boolean,
-): Promise<{ kubeconfig: string; readyMs: number; stop: () => void }> {
+): Promise<{ kubeconfig: string; readyMs: number; stop: () => Promise<void> }> {
   const scenario = path.join(dir, 'bench.yaml');
   writeFileSync(
     scenario,
@@ -54,31 +54,11 @@ timings:
   hubConnectionTimeoutScale: 0.03
 `,
   );
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', 'sim/cli.ts', '--scenario', scenario, '--state-dir', dir],
-    { stdio: ['ignore', 'pipe', 'inherit'] },
-  );
-  const line = await new Promise<string>((resolve, reject) => {
-    let buf = '';
-    child.stdout.on('data', (d: Buffer) => {
-      buf += d.toString();
-      const nl = buf.indexOf('\n');
-      if (nl >= 0) resolve(buf.slice(0, nl));
-    });
-    child.on('exit', (code) => reject(new Error(`simulator exited with ${code}`)));
-  });
-  const ready = JSON.parse(line) as {
-    ready: boolean;
-    error?: string;
-    startMs: number;
-    hubs: Record<string, { kubeconfig: string }>;
-  };
-  if (!ready.ready) throw new Error(ready.error);
+  const sim = await startSimulator(scenario, dir);
   return {
-    kubeconfig: readFileSync(ready.hubs['local-cluster'].kubeconfig, 'utf8'),
-    readyMs: ready.startMs,
-    stop: () => child.kill('SIGTERM'),
+    kubeconfig: readFileSync(sim.ready.hubs['local-cluster'].kubeconfig!, 'utf8'),
+    readyMs: sim.ready.startMs,
+    stop: () => sim.stop(),
   };
 }
 
@@ -93,7 +73,7 @@ export async function benchEngine(argv: string[]): Promise<void> {
   const rollback = values.rollback === true;
   const dir = mkdtempSync(path.join(os.tmpdir(), 'bench-engine-'));
   console.log(`starting the simulator with ${clusters} ZTP clusters…`);
-  const sim = await startSimulator(dir, clusters, rollback);
+  const sim = await startFleet(dir, clusters, rollback);
   const log = createLogger({ component: 'bench' }, 'warn');
   const global = new HubClient('local-cluster', PooledKubeConfig.fromString(sim.kubeconfig));
   const registry = new HubRegistry(
@@ -210,7 +190,7 @@ export async function benchEngine(argv: string[]): Promise<void> {
     await engine.stop();
     registry.close();
     global.kubeConfig.close();
-    sim.stop();
+    await sim.stop();
     rmSync(dir, { recursive: true, force: true });
   }
 }

@@ -2,13 +2,14 @@
 // cluster is registered, the simulator's memory, and heartbeat lag (how far each lease's last
 // renewal lags behind now, against the lease duration) while nothing is wrong, plus how many
 // clusters the hubs mark not Available (should be none).
-import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import https from 'node:https';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { parse } from 'yaml';
+import type { SimProcess } from './sim-process.js';
+import { hubAccess, procStats, startSimulator } from './sim-process.js';
 
 interface Result {
   scenario: string;
@@ -21,20 +22,6 @@ interface Result {
   leasesExpired: number;
   notAvailableAtEnd: number;
   simCpuPercent: number;
-}
-
-function rssMiB(pid: number): number {
-  try {
-    const m = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return Number(m?.[1] ?? 0) / 1024;
-  } catch {
-    return 0;
-  }
-}
-
-function cpuSeconds(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return (Number(stat[11]) + Number(stat[12])) / 100;
 }
 
 function getJson(
@@ -70,44 +57,20 @@ async function measure(scenarioFile: string, observeSeconds: number): Promise<Re
     timings?: { leaseDurationSeconds?: number };
     clusters: { count: number }[];
   };
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', 'sim/cli.ts', '--scenario', scenarioFile, '--state-dir', dir],
-    { stdio: ['ignore', 'pipe', 'inherit'] },
-  );
   let peak = 0;
-  const sampler = setInterval(() => (peak = Math.max(peak, rssMiB(child.pid!))), 500);
+  let sampler: NodeJS.Timeout | undefined;
+  let sim: SimProcess | undefined;
   try {
-    const line = await new Promise<string>((resolve, reject) => {
-      let buf = '';
-      child.stdout.on('data', (d: Buffer) => {
-        buf += d.toString();
-        const nl = buf.indexOf('\n');
-        if (nl >= 0) resolve(buf.slice(0, nl));
-      });
-      child.on('exit', (code) => reject(new Error(`simulator exited with ${code}`)));
+    sim = await startSimulator(scenarioFile, dir, (pid) => {
+      sampler = setInterval(() => (peak = Math.max(peak, procStats(pid).rssMiB)), 500);
     });
-    const ready = JSON.parse(line) as {
-      ready: boolean;
-      error?: string;
-      startMs: number;
-      hubs: Record<string, { url: string; kubeconfig: string; clusters: number }>;
-    };
-    if (!ready.ready) throw new Error(ready.error);
+    const { ready, pid } = sim;
     const hub = Object.values(ready.hubs).sort((a, b) => b.clusters - a.clusters)[0];
-    const kc = parse(readFileSync(hub.kubeconfig, 'utf8')) as {
-      clusters: { cluster: { 'certificate-authority-data': string } }[];
-      users: { user: { token: string } }[];
-    };
-    const token = kc.users[0].user.token;
-    const ca = Buffer.from(
-      kc.clusters[0].cluster['certificate-authority-data'],
-      'base64',
-    ).toString();
+    const { token, ca } = hubAccess(hub.kubeconfig!);
     const leaseSeconds = scenario.timings?.leaseDurationSeconds ?? 60;
     const lags: number[] = [];
     let expired = 0;
-    const cpu0 = cpuSeconds(child.pid!);
+    const cpu0 = procStats(pid).cpuSeconds;
     const t0 = Date.now();
     while (Date.now() - t0 < observeSeconds * 1000) {
       await new Promise((r) => setTimeout(r, 5000));
@@ -123,7 +86,7 @@ async function measure(scenarioFile: string, observeSeconds: number): Promise<Re
         if (lag > leaseSeconds * 5) expired++;
       }
     }
-    const cpu = cpuSeconds(child.pid!) - cpu0;
+    const cpu = procStats(pid).cpuSeconds - cpu0;
     const mcs = await getJson(
       `${hub.url}/apis/cluster.open-cluster-management.io/v1/managedclusters`,
       token,
@@ -153,8 +116,7 @@ async function measure(scenarioFile: string, observeSeconds: number): Promise<Re
     };
   } finally {
     clearInterval(sampler);
-    child.kill('SIGTERM');
-    await new Promise((r) => child.once('exit', r));
+    await sim?.stop();
     rmSync(dir, { recursive: true, force: true });
   }
 }

@@ -10,9 +10,9 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { MigrationEngine } from '../backend/src/engine/controller.js';
 import type { Migration } from '../backend/src/engine/types.js';
-import { HubClient } from '../backend/src/hubs/hub-client.js';
 import { PooledKubeConfig } from '../backend/src/hubs/kubeconfig.js';
-import { HubRegistry } from '../backend/src/hubs/registry.js';
+import { connectGlobalHub } from '../backend/src/hubs/registry.js';
+import { loadConfig, registrySettings } from '../backend/src/config.js';
 import { R } from '../backend/src/hubs/resources.js';
 import { createLogger } from '../backend/src/log.js';
 import { startSimulator } from './sim-process.js';
@@ -75,16 +75,12 @@ export async function benchEngine(argv: string[]): Promise<void> {
   console.log(`starting the simulator with ${clusters} ZTP clusters…`);
   const sim = await startFleet(dir, clusters, rollback);
   const log = createLogger({ component: 'bench' }, 'warn');
-  const global = new HubClient('local-cluster', PooledKubeConfig.fromString(sim.kubeconfig));
-  const registry = new HubRegistry(
-    global,
-    {
-      secretNamespace: 'hub-migration',
-      secretLabel: 'hub-migration.openshift.io/hub',
-      localClusterName: 'local-cluster',
-    },
+  const registry = connectGlobalHub(
+    PooledKubeConfig.fromString(sim.kubeconfig),
+    registrySettings(loadConfig({})),
     log,
   );
+  const global = registry.global;
   const engine = new MigrationEngine(registry, log, {
     namespace: 'multicluster-global-hub',
     resyncMs: 2000,
@@ -189,7 +185,6 @@ export async function benchEngine(argv: string[]): Promise<void> {
     clearInterval(sampler);
     await engine.stop();
     registry.close();
-    global.kubeConfig.close();
     await sim.stop();
     rmSync(dir, { recursive: true, force: true });
   }

@@ -1,5 +1,6 @@
 // The BFF's configuration, from the environment, with documented defaults. Bad values fail at
 // start with a message naming the variable.
+import type { RegistryConfig } from './hubs/registry.js';
 
 export interface Config {
   /** Kubeconfig of the global hub; empty means in-cluster credentials. */
@@ -52,6 +53,15 @@ function versions(env: NodeJS.ProcessEnv, name: string, dflt: string[]): string[
   const bad = list.find((v) => !/^\d+\.\d+$/.test(v));
   if (bad) throw new Error(`${name} must list minor versions such as 2.13,2.17, got "${bad}"`);
   return list;
+}
+
+/** Where the registry finds hubs and their kubeconfig Secrets. */
+export function registrySettings(config: Config): RegistryConfig {
+  return {
+    secretNamespace: config.namespace,
+    secretLabel: config.hubSecretLabel,
+    localClusterName: config.localClusterName,
+  };
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {

@@ -2,12 +2,11 @@
 // migration engine. (The API and the plugin assets join this process in the API issue.)
 import { readFileSync } from 'node:fs';
 import type { Config } from './config.js';
-import { loadConfig } from './config.js';
+import { loadConfig, registrySettings } from './config.js';
 import { MigrationEngine } from './engine/controller.js';
 import { LeaderElector } from './engine/leader.js';
-import { HubClient } from './hubs/hub-client.js';
 import { PooledKubeConfig } from './hubs/kubeconfig.js';
-import { HubRegistry } from './hubs/registry.js';
+import { connectGlobalHub } from './hubs/registry.js';
 import { createLogger } from './log.js';
 
 function main(): void {
@@ -23,22 +22,12 @@ function main(): void {
   if (config.globalHubKubeconfig)
     kc.loadFromString(readFileSync(config.globalHubKubeconfig, 'utf8'));
   else kc.loadFromCluster();
-  const global = new HubClient(config.localClusterName, kc, {
-    logger: log,
+  const registry = connectGlobalHub(kc, registrySettings(config), log, {
     qps: config.hubQps,
     burst: config.hubBurst,
     maxInFlight: config.hubMaxInFlight,
   });
-  const registry = new HubRegistry(
-    global,
-    {
-      secretNamespace: config.namespace,
-      secretLabel: config.hubSecretLabel,
-      localClusterName: config.localClusterName,
-    },
-    log,
-    { qps: config.hubQps, burst: config.hubBurst, maxInFlight: config.hubMaxInFlight },
-  );
+  const global = registry.global;
   const engine = new MigrationEngine(registry, log, {
     namespace: config.migrationNamespace,
     concurrency: config.engineConcurrency,

@@ -8,9 +8,11 @@ import type { KubeObject as SimObject } from '../../../sim/apiserver/types.js';
 import { conditionStatus } from '../../../sim/ocm/registration.js';
 import { eventually, startTestFleet } from '../../../sim/test-support.js';
 import type { TestFleet } from '../../../sim/test-support.js';
-import { HubClient } from '../hubs/hub-client.js';
+import type { HubClient } from '../hubs/hub-client.js';
 import { PooledKubeConfig } from '../hubs/kubeconfig.js';
-import { HubRegistry } from '../hubs/registry.js';
+import type { HubRegistry } from '../hubs/registry.js';
+import { connectGlobalHub } from '../hubs/registry.js';
+import { loadConfig, registrySettings } from '../config.js';
 import { R } from '../hubs/resources.js';
 import { createLogger } from '../log.js';
 import { MigrationEngine } from './controller.js';
@@ -56,19 +58,12 @@ before(async () => {
     ],
     timings: { leaseDurationSeconds: 1, hubConnectionTimeoutScale: 0.01 },
   });
-  global = new HubClient(
-    'local-cluster',
+  registry = connectGlobalHub(
     PooledKubeConfig.fromString(tf.fleet.globalHub.kubeconfig()),
-  );
-  registry = new HubRegistry(
-    global,
-    {
-      secretNamespace: 'hub-migration',
-      secretLabel: 'hub-migration.openshift.io/hub',
-      localClusterName: 'local-cluster',
-    },
+    registrySettings(loadConfig({})),
     log,
   );
+  global = registry.global;
   await registry.refresh();
   engine = new MigrationEngine(registry, log, { namespace: NS, resyncMs: 500 });
   engine.start();
@@ -77,7 +72,6 @@ before(async () => {
 after(async () => {
   await engine.stop();
   registry.close();
-  global.kubeConfig.close();
   await tf.stop();
 });
 

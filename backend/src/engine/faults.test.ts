@@ -14,9 +14,11 @@ import type { KubeObject as SimObject } from '../../../sim/apiserver/types.js';
 import { conditionStatus } from '../../../sim/ocm/registration.js';
 import { eventually, startTestFleet } from '../../../sim/test-support.js';
 import type { TestFleet } from '../../../sim/test-support.js';
-import { HubClient } from '../hubs/hub-client.js';
+import type { HubClient } from '../hubs/hub-client.js';
 import { PooledKubeConfig } from '../hubs/kubeconfig.js';
-import { HubRegistry } from '../hubs/registry.js';
+import type { HubRegistry } from '../hubs/registry.js';
+import { connectGlobalHub } from '../hubs/registry.js';
+import { loadConfig, registrySettings } from '../config.js';
 import { R } from '../hubs/resources.js';
 import { createLogger } from '../log.js';
 import { phaseStartedAt } from './conditions.js';
@@ -78,21 +80,13 @@ before(async () => {
   // Hub calls back off from 50 ms instead of 200 ms: a hub that stays down is given up on in
   // about a second instead of three (the engine's logic is the same, the cases are faster).
   const clientOptions = { backoffMs: 50 };
-  global = new HubClient(
-    'local-cluster',
+  registry = connectGlobalHub(
     PooledKubeConfig.fromString(tf.fleet.globalHub.kubeconfig()),
-    clientOptions,
-  );
-  registry = new HubRegistry(
-    global,
-    {
-      secretNamespace: 'hub-migration',
-      secretLabel: 'hub-migration.openshift.io/hub',
-      localClusterName: 'local-cluster',
-    },
+    registrySettings(loadConfig({})),
     log,
     clientOptions,
   );
+  global = registry.global;
   await registry.refresh();
   stops.push(recordPhases());
   engine = new MigrationEngine(registry, log, { namespace: NS, resyncMs: 500 });
@@ -108,7 +102,6 @@ after(async () => {
   }
   await engine?.stop();
   registry?.close();
-  global?.kubeConfig.close();
   await tf?.stop();
 });
 

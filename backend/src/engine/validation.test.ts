@@ -8,7 +8,9 @@ import type { TestFleet } from '../../../sim/test-support.js';
 import type { KubeObject } from '../hubs/hub-client.js';
 import { HubClient } from '../hubs/hub-client.js';
 import { PooledKubeConfig } from '../hubs/kubeconfig.js';
-import { HubRegistry } from '../hubs/registry.js';
+import type { HubRegistry } from '../hubs/registry.js';
+import { connectGlobalHub } from '../hubs/registry.js';
+import { loadConfig, registrySettings } from '../config.js';
 import { R } from '../hubs/resources.js';
 import { createLogger } from '../log.js';
 import type { ValidationInput, ValidationResult, VersionPolicy } from './validation.js';
@@ -37,16 +39,7 @@ interface Env {
 async function startEnv(scenario: Record<string, unknown>): Promise<Env> {
   const tf = await startTestFleet(scenario);
   const kc = PooledKubeConfig.fromString(tf.fleet.globalHub.kubeconfig());
-  const global = new HubClient('local-cluster', kc);
-  const registry = new HubRegistry(
-    global,
-    {
-      secretNamespace: 'hub-migration',
-      secretLabel: 'hub-migration.openshift.io/hub',
-      localClusterName: 'local-cluster',
-    },
-    createLogger({}, 'warn'),
-  );
+  const registry = connectGlobalHub(kc, registrySettings(loadConfig({})), createLogger({}, 'warn'));
   await registry.refresh();
   const admins = new Map<string, HubClient>();
   const admin = (hub: string) => {

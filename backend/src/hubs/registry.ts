@@ -177,7 +177,23 @@ export class HubRegistry {
     return c.client;
   }
 
+  /** Closes every hub client's connections, the global hub's included. */
   close(): void {
     for (const { client } of this.clients.values()) client.kubeConfig.close();
+    this.global.kubeConfig.close();
   }
+}
+
+/** The global hub's client (named after the local cluster) and the registry of its hubs. */
+export function connectGlobalHub(
+  kubeConfig: PooledKubeConfig,
+  settings: RegistryConfig,
+  log: Logger,
+  clientOptions: HubClientOptions = {},
+): HubRegistry {
+  const global = new HubClient(settings.localClusterName, kubeConfig, {
+    ...clientOptions,
+    logger: log,
+  });
+  return new HubRegistry(global, settings, log, clientOptions);
 }

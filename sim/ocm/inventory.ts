@@ -135,20 +135,7 @@ export function hubInventory(opts: HubInventoryOptions): KubeObject[] {
         },
       ],
       components: Object.fromEntries(
-        mch
-          .filter((c) => c.enabled)
-          .map((c) => [
-            c.name,
-            {
-              kind: 'Deployment',
-              name: c.name,
-              type: 'Available',
-              status: 'True',
-              reason: 'MinimumReplicasAvailable',
-              message: 'Deployment has minimum availability.',
-              lastTransitionTime: now,
-            },
-          ]),
+        mch.filter((c) => c.enabled).map((c) => [c.name, componentAvailable(c.name, now)]),
       ),
     },
   };
@@ -180,17 +167,7 @@ export function hubInventory(opts: HubInventoryOptions): KubeObject[] {
           lastUpdateTime: now,
         },
       ],
-      components: mce
-        .filter((c) => c.enabled)
-        .map((c) => ({
-          kind: 'Deployment',
-          name: c.name,
-          type: 'Available',
-          status: 'True',
-          reason: 'MinimumReplicasAvailable',
-          message: 'Deployment has minimum availability.',
-          lastTransitionTime: now,
-        })),
+      components: mce.filter((c) => c.enabled).map((c) => componentAvailable(c.name, now)),
     },
   };
 
@@ -272,4 +249,17 @@ function parseVersion(v: string): [number, number, number] {
 
 function condition(type: string, status: string, reason: string, message: string, at: string) {
   return { type, status, reason, message, lastTransitionTime: at, observedGeneration: 1 };
+}
+
+/** A running component's entry in a MultiClusterHub's or MultiClusterEngine's status. */
+function componentAvailable(name: string, now: string): Record<string, string> {
+  return {
+    kind: 'Deployment',
+    name,
+    type: 'Available',
+    status: 'True',
+    reason: 'MinimumReplicasAvailable',
+    message: 'Deployment has minimum availability.',
+    lastTransitionTime: now,
+  };
 }

@@ -74,7 +74,7 @@ const suites = {
   typecheck: () => check('typecheck', 'npx', ['tsc', '-b']),
   lint: () => check('lint', 'npx', ['eslint', '--max-warnings', '0', '.']),
   format: () => check('format', 'npx', ['prettier', '--check', '.']),
-  unit: () => nodeTests('sim + backend tests', testFiles('sim', 'backend')),
+  unit: () => nodeTests('sim + backend + tools tests', testFiles('sim', 'backend', 'tools')),
 };
 
 for (const [name, suite] of Object.entries(suites)) {

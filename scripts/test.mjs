@@ -2,7 +2,7 @@
 // Runs every check and test suite in turn and ends with one line that totals them all:
 // `N passed, N failed[, N skipped]`. Exits non-zero when anything failed.
 import { spawn } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
@@ -70,11 +70,37 @@ async function nodeTests(name, files) {
   if (code !== 0 && fail === 0) totals.failed++; // the runner itself failed
 }
 
+/** Jest (the console plugin's unit tests), its totals read from its JSON report. */
+async function jestTests() {
+  const report = path.join(root, '.tmp', 'jest-results.json');
+  mkdirSync(path.dirname(report), { recursive: true });
+  rmSync(report, { force: true });
+  console.log('\n▶ jest: console plugin unit tests');
+  const { code } = await run('npx', ['jest', '--ci', '--json', `--outputFile=${report}`]);
+  let r;
+  try {
+    r = JSON.parse(readFileSync(report, 'utf8'));
+  } catch {
+    totals.failed++; // no report: Jest itself failed
+    return;
+  }
+  const fail = r.numFailedTests + (r.numRuntimeErrorTestSuites ?? 0);
+  totals.passed += r.numPassedTests;
+  totals.failed += fail;
+  totals.skipped += r.numPendingTests + (r.numTodoTests ?? 0);
+  if (code !== 0 && fail === 0) totals.failed++;
+}
+
 const suites = {
   typecheck: () => check('typecheck', 'npx', ['tsc', '-b']),
   lint: () => check('lint', 'npx', ['eslint', '--max-warnings', '0', '.']),
   format: () => check('format', 'npx', ['prettier', '--check', '.']),
   unit: () => nodeTests('sim + backend + tools tests', testFiles('sim', 'backend', 'tools')),
+  i18n: () =>
+    check('i18n catalogue in sync', 'npx', ['tsx', 'frontend/i18n/extract.ts', '--check']),
+  'plugin-build': () =>
+    check('plugin build and manifest', 'npm', ['run', '--silent', 'build:plugin']),
+  jest: jestTests,
 };
 
 for (const [name, suite] of Object.entries(suites)) {

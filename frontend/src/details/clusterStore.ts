@@ -1,0 +1,165 @@
+import { useMemo, useSyncExternalStore } from 'react';
+import type { ClusterRow, ClusterState } from '../api/types';
+
+/**
+ * Every cluster row of one migration, kept outside React so that thousands of rows and a steady
+ * stream of changes stay cheap: a change replaces only the changed row objects (unchanged rows
+ * keep their identity, so memoised row components skip rendering), and subscribers hear about
+ * each batch of changes once.
+ */
+export class ClusterStore {
+  private rows = new Map<string, ClusterRow>();
+  private version = 0;
+  private cached: { version: number; rows: ClusterRow[] } = { version: -1, rows: [] };
+  private listeners = new Set<() => void>();
+  /** False until the first full load (REST or stream snapshot). */
+  loaded = false;
+
+  subscribe = (listener: () => void): (() => void) => {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  };
+
+  getVersion = (): number => this.version;
+
+  /** All rows (a new array only when something changed). */
+  all(): ClusterRow[] {
+    if (this.cached.version !== this.version) {
+      this.cached = { version: this.version, rows: [...this.rows.values()] };
+    }
+    return this.cached.rows;
+  }
+
+  get(name: string): ClusterRow | undefined {
+    return this.rows.get(name);
+  }
+
+  get size(): number {
+    return this.rows.size;
+  }
+
+  replaceAll(rows: ClusterRow[]): void {
+    const next = new Map<string, ClusterRow>();
+    for (const row of rows) {
+      const old = this.rows.get(row.name);
+      next.set(row.name, old && sameRow(old, row) ? old : row);
+    }
+    this.rows = next;
+    this.loaded = true;
+    this.bump();
+  }
+
+  /** Applies changed rows; returns how many actually changed. */
+  applyRows(rows: ClusterRow[]): number {
+    let changed = 0;
+    for (const row of rows) {
+      const old = this.rows.get(row.name);
+      if (old && sameRow(old, row)) continue;
+      this.rows.set(row.name, row);
+      changed++;
+    }
+    if (changed) this.bump();
+    return changed;
+  }
+
+  private bump() {
+    this.version++;
+    for (const listener of this.listeners) listener();
+  }
+}
+
+const sameRow = (a: ClusterRow, b: ClusterRow) =>
+  a.state === b.state &&
+  a.hub === b.hub &&
+  a.error === b.error &&
+  a.started === b.started &&
+  a.updated === b.updated;
+
+export type SortKey = 'name' | 'state' | 'hub' | 'updated';
+export type ClusterFilter = {
+  states: ClusterState[];
+  hub?: string;
+  search?: string;
+  errorsOnly?: boolean;
+};
+export type ClusterView = {
+  rows: ClusterRow[];
+  /** Rows that match the filter (all pages). */
+  matching: number;
+  total: number;
+  counts: Record<ClusterState, number>;
+};
+
+const STATE_ORDER: Record<ClusterState, number> = {
+  Failed: 0,
+  RollingBack: 1,
+  Registering: 2,
+  Deployed: 3,
+  Initialized: 4,
+  Pending: 5,
+  Registered: 6,
+  Cleaned: 7,
+  RolledBack: 8,
+};
+
+const compare = (key: SortKey) => (a: ClusterRow, b: ClusterRow) => {
+  switch (key) {
+    case 'state':
+      return STATE_ORDER[a.state] - STATE_ORDER[b.state] || a.name.localeCompare(b.name);
+    case 'hub':
+      return a.hub.localeCompare(b.hub) || a.name.localeCompare(b.name);
+    case 'updated':
+      return a.updated.localeCompare(b.updated) || a.name.localeCompare(b.name);
+    default:
+      return a.name.localeCompare(b.name);
+  }
+};
+
+export const emptyCounts = (): Record<ClusterState, number> => ({
+  Pending: 0,
+  Initialized: 0,
+  Deployed: 0,
+  Registering: 0,
+  Registered: 0,
+  Cleaned: 0,
+  RollingBack: 0,
+  RolledBack: 0,
+  Failed: 0,
+});
+
+/** The page of rows to show, filtered and sorted, recomputed only when the store changes. */
+export function useClusterView(
+  store: ClusterStore,
+  filter: ClusterFilter,
+  sort: { key: SortKey; desc: boolean },
+  page: { offset: number; limit: number },
+): ClusterView {
+  const version = useSyncExternalStore(store.subscribe, store.getVersion);
+  const { states, hub, search, errorsOnly } = filter;
+  const stateKey = states.join(',');
+  const all = useMemo(() => store.all(), [store, version]); // eslint-disable-line react-hooks/exhaustive-deps -- version is the store's change signal
+  const counts = useMemo(() => {
+    const c = emptyCounts();
+    for (const row of all) c[row.state]++;
+    return c;
+  }, [all]);
+  const sorted = useMemo(() => {
+    const wanted = new Set(stateKey ? (stateKey.split(',') as ClusterState[]) : []);
+    const needle = search?.trim().toLowerCase();
+    const matching = all.filter(
+      (row) =>
+        (!wanted.size || wanted.has(row.state)) &&
+        (!hub || row.hub === hub) &&
+        (!errorsOnly || !!row.error) &&
+        (!needle || row.name.toLowerCase().includes(needle)),
+    );
+    matching.sort(compare(sort.key));
+    if (sort.desc) matching.reverse();
+    return matching;
+  }, [all, stateKey, hub, errorsOnly, search, sort.key, sort.desc]);
+  const rows = useMemo(
+    () => sorted.slice(page.offset, page.offset + page.limit),
+    [sorted, page.offset, page.limit],
+  );
+  return { rows, matching: sorted.length, total: all.length, counts };
+}

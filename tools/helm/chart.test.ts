@@ -191,6 +191,11 @@ describe('values', () => {
       { crd: { install: null } },
       /\/crd: must have required property 'install'/,
     ],
+    [
+      'a pod label that would change the selector',
+      { podLabels: { 'app.kubernetes.io/component': 'x' } },
+      /\/podLabels: property name must be valid/,
+    ],
   ];
   for (const [what, values, message] of bad)
     test(`refused at install time: ${what}`, () => {

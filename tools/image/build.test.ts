@@ -78,7 +78,12 @@ after(() => rmSync(work, { recursive: true, force: true }));
 
 describe('the build', () => {
   test('the context keeps what the build needs and drops what the image must not have', () => {
-    for (const f of ['package.json', 'package-lock.json', 'tsconfig.base.json', 'scripts/build.mjs'])
+    for (const f of [
+      'package.json',
+      'package-lock.json',
+      'tsconfig.base.json',
+      'scripts/build.mjs',
+    ])
       assert.ok(existsSync(path.join(context, f)), `${f} is missing from the build context`);
     assert.ok(existsSync(path.join(context, 'backend/src/main.ts')));
     for (const f of ['sim', '.git', 'dist', 'charts'])
@@ -104,7 +109,10 @@ describe('the build', () => {
     });
     assert.equal(run.code, 2, run.out);
     assert.match(run.out, /invalid configuration/);
-    assert.match(run.out, /ENGINE_CONCURRENCY must be a whole number of at least 1, got \\?"zero\\?"/);
+    assert.match(
+      run.out,
+      /ENGINE_CONCURRENCY must be a whole number of at least 1, got \\?"zero\\?"/,
+    );
   });
 
   test('the import check refuses dev dependencies and anything outside the build', () => {
@@ -112,7 +120,10 @@ describe('the build', () => {
     assert.ok(existsSync(path.join(out, 'main.js')), 'runs after the build test');
     const check = () => sh(process.execPath, ['scripts/build.mjs', '--check'], context);
     assert.equal(check().code, 0, check().out);
-    writeFileSync(path.join(out, 'dev.js'), "import { build } from 'esbuild';\nexport { build };\n");
+    writeFileSync(
+      path.join(out, 'dev.js'),
+      "import { build } from 'esbuild';\nexport { build };\n",
+    );
     writeFileSync(path.join(out, 'sim.js'), "export * from '../../sim/fleet.js';\n");
     writeFileSync(path.join(out, 'late.test.js'), 'export {};\n');
     const bad = check();
@@ -139,11 +150,14 @@ describe('the Containerfile', () => {
     const [build, runtime] = stages;
     assert.match(build.from, /^registry\.access\.redhat\.com\/ubi9\/nodejs-20:\S+ AS build$/);
     assert.match(runtime.from, /^registry\.access\.redhat\.com\/ubi9\/nodejs-20-minimal:\S+$/);
-    const runs = (s: (typeof stages)[number]) => s.steps.filter(([i]) => i === 'RUN').map(([, a]) => a);
+    const runs = (s: (typeof stages)[number]) =>
+      s.steps.filter(([i]) => i === 'RUN').map(([, a]) => a);
     assert.deepEqual(runs(build), ['npm ci --no-audit --no-fund', 'npm run build']);
     assert.match(runs(runtime)[0], /^npm ci --omit=dev /);
     assert.ok(
-      runtime.steps.some(([i, a]) => i === 'COPY' && a.startsWith('--from=build') && a.endsWith('./dist')),
+      runtime.steps.some(
+        ([i, a]) => i === 'COPY' && a.startsWith('--from=build') && a.endsWith('./dist'),
+      ),
     );
     // `npm run build` is this repository's build.
     const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as {

@@ -24,6 +24,17 @@ export interface Config {
   eusAcmVersions: string[];
   /** Identity in the leader Lease (defaults to hostname-pid). */
   identity?: string;
+  /** Port of the HTTP(S) server: API, event stream, health, metrics and plugin assets. */
+  port: number;
+  /** Address to listen on. */
+  bindAddress: string;
+  /** Serving certificate and key (PEM files); HTTPS when both are set, plain HTTP otherwise. */
+  tlsCertFile?: string;
+  tlsKeyFile?: string;
+  /** Folder of the built console plugin, served at /plugin/. */
+  pluginAssetsDir: string;
+  /** Namespaces whose migrations the API shows (the migration namespace first). */
+  watchNamespaces: string[];
 }
 
 function int(env: NodeJS.ProcessEnv, name: string, dflt: number, min: number): number {
@@ -64,10 +75,29 @@ export function registrySettings(config: Config): RegistryConfig {
   };
 }
 
+function names(env: NodeJS.ProcessEnv, name: string, dflt: string[]): string[] {
+  const raw = env[name];
+  if (raw === undefined || raw.trim() === '') return dflt;
+  const list = raw
+    .split(',')
+    .map((v) => v.trim())
+    .filter(Boolean);
+  const bad = list.find((v) => !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(v) || v.length > 63);
+  if (bad) throw new Error(`${name} must list namespace names, got "${bad}"`);
+  return list;
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const migrationNamespace = env.MIGRATION_NAMESPACE || 'multicluster-global-hub';
+  const tlsCertFile = env.TLS_CERT_FILE || undefined;
+  const tlsKeyFile = env.TLS_KEY_FILE || undefined;
+  if (Boolean(tlsCertFile) !== Boolean(tlsKeyFile))
+    throw new Error('TLS_CERT_FILE and TLS_KEY_FILE must be set together');
+  const port = int(env, 'PORT', 9443, 0);
+  if (port > 65535) throw new Error(`PORT must be at most 65535, got "${port}"`);
   return {
     globalHubKubeconfig: env.GLOBAL_HUB_KUBECONFIG || undefined,
-    migrationNamespace: env.MIGRATION_NAMESPACE || 'multicluster-global-hub',
+    migrationNamespace,
     namespace: env.POD_NAMESPACE || 'hub-migration',
     hubSecretLabel: env.HUB_SECRET_LABEL || 'hub-migration.openshift.io/hub',
     localClusterName: env.LOCAL_CLUSTER_NAME || 'local-cluster',
@@ -79,5 +109,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     hubMaxInFlight: int(env, 'HUB_MAX_IN_FLIGHT', 32, 1),
     eusAcmVersions: versions(env, 'EUS_ACM_VERSIONS', ['2.13']),
     identity: env.POD_NAME || undefined,
+    port,
+    bindAddress: env.BIND_ADDRESS || '0.0.0.0',
+    tlsCertFile,
+    tlsKeyFile,
+    pluginAssetsDir: env.PLUGIN_ASSETS_DIR || 'dist/plugin',
+    watchNamespaces: [...new Set([migrationNamespace, ...names(env, 'WATCH_NAMESPACES', [])])],
   };
 }

@@ -1,15 +1,13 @@
-// The BFF process: connects to the global hub and, while it holds the leader Lease, runs the
-// migration engine. (The API and the plugin assets join this process in the API issue.)
+// The BFF process: serves the plugin, the API and the event stream, and drives migrations while
+// it holds the leader Lease. Configuration comes from the environment (config.ts).
 import { readFileSync } from 'node:fs';
 import type { Config } from './config.js';
-import { loadConfig, registrySettings } from './config.js';
-import { MigrationEngine } from './engine/controller.js';
-import { LeaderElector } from './engine/leader.js';
+import { loadConfig } from './config.js';
+import { startBff } from './bff.js';
 import { PooledKubeConfig } from './hubs/kubeconfig.js';
-import { connectGlobalHub } from './hubs/registry.js';
 import { createLogger } from './log.js';
 
-function main(): void {
+async function main(): Promise<void> {
   const log = createLogger({ component: 'hub-migration-bff' });
   let config: Config;
   try {
@@ -22,47 +20,18 @@ function main(): void {
   if (config.globalHubKubeconfig)
     kc.loadFromString(readFileSync(config.globalHubKubeconfig, 'utf8'));
   else kc.loadFromCluster();
-  const registry = connectGlobalHub(kc, registrySettings(config), log, {
-    qps: config.hubQps,
-    burst: config.hubBurst,
-    maxInFlight: config.hubMaxInFlight,
-  });
-  const global = registry.global;
-  const engine = new MigrationEngine(registry, log, {
-    namespace: config.migrationNamespace,
-    concurrency: config.engineConcurrency,
-    eusVersions: config.eusAcmVersions,
-  });
-  let leader: LeaderElector | undefined;
-  if (config.engineEnabled) {
-    leader = new LeaderElector(
-      global,
-      { namespace: config.namespace, identity: config.identity, leaseSeconds: config.leaseSeconds },
-      log,
-      (leading) => {
-        if (leading) engine.start();
-        else void engine.stop();
-      },
-    );
-    leader.start();
-  } else {
-    log.info('engine disabled: observe mode');
-  }
-  log.info('started', {
-    globalHub: global.server,
-    migrationNamespace: config.migrationNamespace,
-    engine: config.engineEnabled,
-    identity: leader?.identity,
-  });
+  const bff = await startBff(config, kc, log);
+  // One line on stdout that scripts (npm start, tests) can wait for.
+  process.stdout.write(`${JSON.stringify({ ready: true, url: bff.url })}\n`);
   const shutdown = (signal: string) => {
     log.info('shutting down', { signal });
-    void Promise.all([engine.stop(), leader?.stop()]).finally(() => {
-      registry.close();
-      process.exit(0);
-    });
+    void bff.close().finally(() => process.exit(0));
   };
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));
 }
 
-main();
+main().catch((e: unknown) => {
+  createLogger({ component: 'hub-migration-bff' }).error('failed to start', { error: e });
+  process.exit(1);
+});

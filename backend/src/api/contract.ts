@@ -268,7 +268,13 @@ export interface MigrationSummary {
   /** Being deleted (rolling back before it goes). */
   deleting: boolean;
   /** Actions the state allows (not the caller's rights: see Me.can). */
-  actions: { rollback: boolean; retryFailed: boolean; migrateBack: boolean; approve: boolean; delete: boolean };
+  actions: {
+    rollback: boolean;
+    retryFailed: boolean;
+    migrateBack: boolean;
+    approve: boolean;
+    delete: boolean;
+  };
 }
 
 /** GET /api/v1/migrations/{namespace}/{name} */

@@ -24,6 +24,7 @@ import {
   registering,
   rollbacking,
 } from './phases.js';
+import { planHold } from './plans.js';
 import { Progress } from './progress.js';
 import type { Migration, MigrationCondition, Phase } from './types.js';
 import {
@@ -178,18 +179,24 @@ export class MigrationEngine {
     }
     if (!active) {
       const next = migrations.find(
-        (m) => (m.status?.phase ?? 'Pending') === 'Pending' && !m.metadata.deletionTimestamp,
+        (m) =>
+          (m.status?.phase ?? 'Pending') === 'Pending' &&
+          !m.metadata.deletionTimestamp &&
+          !planHold(m, migrations),
       );
       if (next) active = await this.promote(next);
     }
     // Others wait their turn, saying so.
     for (const m of migrations) {
       if (
-        active &&
-        m.metadata.uid !== active.metadata.uid &&
-        (m.status?.phase ?? 'Pending') === 'Pending'
+        (m.status?.phase ?? 'Pending') === 'Pending' &&
+        !m.metadata.deletionTimestamp &&
+        m.metadata.uid !== active?.metadata.uid
       ) {
-        const message = `Waiting for migration ${active.metadata.name} to finish`;
+        const message =
+          planHold(m, migrations) ??
+          (active ? `Waiting for migration ${active.metadata.name} to finish` : undefined);
+        if (!message) continue;
         if (getCondition(m.status?.conditions, CONDITION.started)?.message !== message) {
           await this.writeStatus(m, (s) => ({
             conditions: setCondition(s.conditions, {

@@ -77,6 +77,9 @@ class Replica {
         LOG_LEVEL: 'info',
         // Fewer clusters at once stretches each phase over more kill instants.
         ENGINE_CONCURRENCY: '2',
+        // Replicas run side by side: each serves its API on a free loopback port.
+        PORT: '0',
+        BIND_ADDRESS: '127.0.0.1',
       },
       stdio: ['ignore', 'ignore', 'pipe'],
     });

@@ -89,6 +89,19 @@ export const LABEL = {
   owner: 'hub-migration.openshift.io/migration',
 } as const;
 
+/**
+ * A plan is one migration per batch, run one after another. Batches carry the plan's name as a
+ * label and their position as annotations; a batch that needs approval waits until it has the
+ * `approved` annotation, and a batch after a failed one waits for approval too.
+ */
+export const PLAN = {
+  label: 'hub-migration.openshift.io/plan',
+  batch: 'hub-migration.openshift.io/batch',
+  batches: 'hub-migration.openshift.io/batches',
+  approvalRequired: 'hub-migration.openshift.io/approval-required',
+  approved: 'hub-migration.openshift.io/approved',
+} as const;
+
 /** Finalizer on migrations: deleting a running migration rolls it back first. */
 export const MIGRATION_FINALIZER = 'hub-migration.openshift.io/rollback-on-delete';
 

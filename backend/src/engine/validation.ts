@@ -98,8 +98,9 @@ const NAMES_IN_MESSAGE = 10;
 /** Parallel reads of other migrations' ConfigMaps. */
 const CONFIGMAP_READS = 8;
 
-const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+export const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+export const DNS1123_SUBDOMAIN =
+  /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 
 // ---- small helpers ---------------------------------------------------------------------------
 
@@ -172,7 +173,7 @@ async function load<T>(fn: () => Promise<T>): Promise<Loaded<T>> {
 }
 
 /** Lists a kind; a kind whose API the hub does not serve (404) simply has no objects there. */
-async function listOrEmpty(
+export async function listOrEmpty(
   client: HubClient,
   res: Res,
   namespace?: string,

@@ -177,6 +177,11 @@ export class HubRegistry {
     return c.client;
   }
 
+  /** Every hub client in use, the global hub's first. */
+  allClients(): HubClient[] {
+    return [this.global, ...[...this.clients.values()].map((c) => c.client)];
+  }
+
   /** Closes every hub client's connections, the global hub's included. */
   close(): void {
     for (const { client } of this.clients.values()) client.kubeConfig.close();

@@ -32,6 +32,7 @@ const devServer: DevServerConfiguration = {
   host,
   port,
   historyApiFallback: true,
+  static: false,
   // Compression would buffer the event stream.
   compress: false,
   hot: false,
@@ -134,6 +135,7 @@ const config: Configuration & { devServer: DevServerConfiguration } = {
   ],
   devtool: production ? false : 'eval-cheap-module-source-map',
   performance: { hints: false },
+  infrastructureLogging: { level: 'warn' },
   devServer,
 };
 

@@ -3,6 +3,7 @@
 // everything is. (The BFF and the console plugin join this command as they are built.)
 import { spawn } from 'node:child_process';
 import path from 'node:path';
+import { startHarness } from '../frontend/tools/start-harness.mjs';
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
 const stateDir = path.join(root, '.sim');
@@ -53,10 +54,30 @@ sim.stdout.on('data', (chunk) => {
       `\nTry:\n  kubectl --kubeconfig ${path.relative(process.cwd(), first.kubeconfig)} get managedclusters`,
     );
     console.log(`  npm run sim:truth      # which hub each cluster is really registered to`);
-    console.log('\nPress Ctrl+C to stop.');
+    startConsole();
   }
 });
-const stop = () => sim.kill('SIGTERM');
+
+// The console plugin in its standalone harness, talking to the BFF through a Bridge-like proxy.
+// BFF_URL: where the BFF listens (default http://127.0.0.1:$BFF_PORT, port 9443).
+const bffUrl = process.env.BFF_URL ?? `http://127.0.0.1:${process.env.BFF_PORT ?? 9443}`;
+let harness;
+function startConsole() {
+  console.log('\nBuilding the console plugin harness…');
+  harness = startHarness({ bffUrl, port: Number(process.env.HARNESS_PORT ?? 9000) });
+  harness.ready.then(
+    (url) => {
+      console.log(`\nConsole plugin (standalone harness, user demo-admin): ${url}`);
+      console.log('Press Ctrl+C to stop.');
+    },
+    (err) => console.error(`The console plugin harness did not start: ${err.message}`),
+  );
+}
+
+const stop = () => {
+  harness?.child.kill('SIGTERM');
+  sim.kill('SIGTERM');
+};
 process.on('SIGINT', stop);
 process.on('SIGTERM', stop);
 sim.on('exit', (code) => process.exit(code ?? 0));

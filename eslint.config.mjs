@@ -7,7 +7,15 @@ import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
   {
-    ignores: ['node_modules/', 'dist/', 'build/', '.sim/', 'bench-results/', 'e2e/results/'],
+    ignores: [
+      'node_modules/',
+      'dist/',
+      'build/',
+      '.sim/',
+      '.tmp/',
+      'bench-results/',
+      'e2e/results/',
+    ],
   },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,

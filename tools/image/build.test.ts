@@ -7,7 +7,6 @@ import { spawnSync } from 'node:child_process';
 import {
   cpSync,
   existsSync,
-  mkdirSync,
   mkdtempSync,
   readFileSync,
   readdirSync,
@@ -15,13 +14,13 @@ import {
   symlinkSync,
   writeFileSync,
 } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../..');
-const tmpRoot = path.join(root, '.tmp');
-mkdirSync(tmpRoot, { recursive: true });
-const work = mkdtempSync(path.join(tmpRoot, 'build-test-'));
+// Outside the checkout, so that linters and type checks running meanwhile never see the copy.
+const work = mkdtempSync(path.join(os.tmpdir(), 'hub-migration-build-test-'));
 const context = path.join(work, 'context');
 
 function sh(cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = {}) {

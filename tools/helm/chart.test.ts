@@ -423,25 +423,52 @@ describe('the BFF Deployment', () => {
     }
   });
 
-  test('the configuration reaches the BFF: every variable config.ts reads, from values', () => {
-    const config = readFileSync(path.join(root, 'backend/src/config.ts'), 'utf8');
+  test('the configuration reaches the BFF from values, with no variable the BFF does not read', () => {
+    // What the BFF reads: its configuration (config.ts) and the log level (log.ts).
+    const source = ['config.ts', 'log.ts']
+      .map((f) => readFileSync(path.join(root, 'backend/src', f), 'utf8'))
+      .join('\n');
     const read = new Set(
-      [...config.matchAll(/env(?:\.([A-Z_]+)|, '([A-Z_]+)')/g)].map((m) => m[1] ?? m[2]),
+      [...source.matchAll(/env(?:\.([A-Z_]+)|, '([A-Z_]+)')/g)].map((m) => m[1] ?? m[2]),
     );
     assert.ok(read.size >= 12, `found ${[...read].join(', ')}`);
-    // Left to the BFF's defaults on purpose: in the cluster it uses its in-cluster credentials
-    // (no kubeconfig), the image says where the plugin assets are, and the listen address and
-    // the watched namespaces are set only when their values are.
-    for (const name of ['GLOBAL_HUB_KUBECONFIG', 'PLUGIN_ASSETS_DIR']) read.delete(name);
-    for (const name of ['BIND_ADDRESS', 'WATCH_NAMESPACES']) {
-      if (!read.delete(name)) continue;
-      assert.ok(!env(bff(defaults).container).has(name), `${name} is set by default`);
-      assert.ok(env(bff(custom).container).has(name), `${name} does not follow its value`);
-    }
+    // The HTTP server's settings, being added to config.ts alongside this chart.
+    const server = ['PORT', 'TLS_CERT_FILE', 'TLS_KEY_FILE', 'BIND_ADDRESS', 'WATCH_NAMESPACES'];
+    // Always set: the engine's and the registry's settings (the BFF's documented configuration)
+    // and the server's port and serving certificate.
+    const always = [
+      'POD_NAMESPACE',
+      'POD_NAME',
+      'MIGRATION_NAMESPACE',
+      'HUB_SECRET_LABEL',
+      'LOCAL_CLUSTER_NAME',
+      'ENGINE_ENABLED',
+      'ENGINE_CONCURRENCY',
+      'LEADER_LEASE_SECONDS',
+      'EUS_ACM_VERSIONS',
+      'HUB_QPS',
+      'HUB_BURST',
+      'HUB_MAX_IN_FLIGHT',
+      'LOG_LEVEL',
+      'PORT',
+      'TLS_CERT_FILE',
+      'TLS_KEY_FILE',
+    ];
     for (const r of [defaults, custom]) {
       const e = env(bff(r).container);
-      for (const name of read) assert.ok(e.has(name), `${name} is not set by the chart`);
+      for (const name of always) assert.ok(e.has(name), `${name} is not set by the chart`);
+      // In the cluster the BFF uses its in-cluster credentials, and the image says where the
+      // plugin assets are.
       assert.ok(!e.has('GLOBAL_HUB_KUBECONFIG'));
+      assert.ok(!e.has('PLUGIN_ASSETS_DIR'));
+      for (const name of e.keys())
+        if (name !== 'NODE_OPTIONS' /* extraEnv */)
+          assert.ok(read.has(name) || server.includes(name), `the BFF never reads ${name}`);
+    }
+    // Set only when their values are: the listen address and further watched namespaces.
+    for (const name of ['BIND_ADDRESS', 'WATCH_NAMESPACES']) {
+      assert.ok(!env(bff(defaults).container).has(name), `${name} is set by default`);
+      assert.ok(env(bff(custom).container).has(name), `${name} does not follow its value`);
     }
     const c = bff(custom).container;
     const e = env(c);

@@ -15,7 +15,7 @@ import { connectGlobalHub } from '../backend/src/hubs/registry.js';
 import { loadConfig, registrySettings } from '../backend/src/config.js';
 import { R } from '../backend/src/hubs/resources.js';
 import { createLogger } from '../backend/src/log.js';
-import { startSimulator } from './sim-process.js';
+import { procStats, startSimulator } from './sim-process.js';
 
 interface Report {
   benchmark: string;
@@ -26,9 +26,16 @@ interface Report {
   phaseSeconds: Record<string, number>;
   secondsPerCluster: number;
   apiCallsPerCluster: Record<string, number>;
+  /** The same by verb and resource (at least 0.05 per cluster), to see where calls go. */
+  apiCallsPerClusterByCall: Record<string, Record<string, number>>;
   engineCpuSeconds: number;
   enginePeakMemoryMiB: number;
+  /** The simulator's own process over the migration: it shares the machine with the engine. */
+  simulatorCpuSeconds: number;
+  simulatorPeakMemoryMiB: number;
   simulatorReadySeconds: number;
+  /** The machine's 1-minute load average at the start and the end (other work skews timings). */
+  loadAverage: { start: number; end: number };
 }
 
 const round = (n: number, d = 2) => Math.round(n * 10 ** d) / 10 ** d;
@@ -37,7 +44,7 @@ async function startFleet(
   dir: string,
   clusters: number,
   rollback: boolean,
-): Promise<{ kubeconfig: string; readyMs: number; stop: () => Promise<void> }> {
+): Promise<{ kubeconfig: string; readyMs: number; pid: number; stop: () => Promise<void> }> {
   const scenario = path.join(dir, 'bench.yaml');
   writeFileSync(
     scenario,
@@ -58,6 +65,7 @@ timings:
   return {
     kubeconfig: readFileSync(sim.ready.hubs['local-cluster'].kubeconfig!, 'utf8'),
     readyMs: sim.ready.startMs,
+    pid: sim.pid,
     stop: () => sim.stop(),
   };
 }
@@ -86,7 +94,11 @@ export async function benchEngine(argv: string[]): Promise<void> {
     resyncMs: 2000,
   });
   let peak = 0;
-  const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 250);
+  let simPeakMiB = 0;
+  const sampler = setInterval(() => {
+    peak = Math.max(peak, process.memoryUsage().rss);
+    simPeakMiB = Math.max(simPeakMiB, procStats(sim.pid).rssMiB);
+  }, 250);
   try {
     await registry.refresh();
     const names = Array.from(
@@ -94,6 +106,8 @@ export async function benchEngine(argv: string[]): Promise<void> {
       (_, i) => `sno-${String(i + 1).padStart(4, '0')}`,
     );
     const cpu0 = process.cpuUsage();
+    const simCpu0 = procStats(sim.pid).cpuSeconds;
+    const load0 = os.loadavg()[0];
     const t0 = Date.now();
     engine.start();
     await global.create(R.migration, {
@@ -127,14 +141,22 @@ export async function benchEngine(argv: string[]): Promise<void> {
     }
     const total = (Date.now() - t0) / 1000;
     const cpu = process.cpuUsage(cpu0);
+    const simCpu = procStats(sim.pid).cpuSeconds - simCpu0;
     const order = [...phaseStart.entries()].sort((a, b) => a[1] - b[1]);
     const phaseSeconds: Record<string, number> = {};
     for (let i = 0; i < order.length - 1; i++)
       phaseSeconds[order[i][0]] = round((order[i + 1][1] - order[i][1]) / 1000);
     const calls: Record<string, number> = {};
+    const callsByKind: Record<string, Record<string, number>> = {};
     for (const hub of ['local-cluster', 'hub1', 'hub2']) {
       const stats = (await registry.client(hub)).callStats();
       calls[hub] = round(Object.values(stats.calls).reduce((a, b) => a + b, 0) / clusters);
+      callsByKind[hub] = Object.fromEntries(
+        Object.entries(stats.calls)
+          .filter(([, n]) => n / clusters >= 0.05)
+          .sort((a, b) => b[1] - a[1])
+          .map(([k, n]) => [k, round(n / clusters)]),
+      );
     }
     const report: Report = {
       benchmark: 'engine',
@@ -145,9 +167,13 @@ export async function benchEngine(argv: string[]): Promise<void> {
       phaseSeconds,
       secondsPerCluster: round(total / clusters, 3),
       apiCallsPerCluster: calls,
+      apiCallsPerClusterByCall: callsByKind,
       engineCpuSeconds: round((cpu.user + cpu.system) / 1e6),
       enginePeakMemoryMiB: Math.round(peak / 1024 / 1024),
+      simulatorCpuSeconds: round(simCpu),
+      simulatorPeakMemoryMiB: Math.round(simPeakMiB),
       simulatorReadySeconds: round(sim.readyMs / 1000),
+      loadAverage: { start: round(load0), end: round(os.loadavg()[0]) },
     };
     console.log(
       `\nEngine benchmark: ${clusters} ZTP clusters, hub1 (ACM 2.14) → hub2 (ACM 2.15), 5 ms API latency, 5–15 s klusterlet switch\n`,
@@ -165,6 +191,12 @@ export async function benchEngine(argv: string[]): Promise<void> {
     console.log(`engine CPU              ${report.engineCpuSeconds} s`);
     console.log(
       `engine peak memory      ${report.enginePeakMemoryMiB} MiB (the bench process, engine included)`,
+    );
+    console.log(
+      `simulator              ${report.simulatorCpuSeconds} CPU s, peak ${report.simulatorPeakMemoryMiB} MiB`,
+    );
+    console.log(
+      `machine load (1 min)    ${report.loadAverage.start} at the start, ${report.loadAverage.end} at the end (${os.cpus().length} CPUs)`,
     );
     mkdirSync('bench-results', { recursive: true });
     const file = `bench-results/engine-${clusters}${rollback ? '-rollback' : ''}.json`;

@@ -20,9 +20,21 @@ export async function startSimulator(
   stateDir: string,
   onSpawn?: (pid: number) => void,
 ): Promise<SimProcess> {
+  // BENCH_SIM_CPU_PROF=<dir> writes a V8 CPU profile of the simulator there when it stops, to find
+  // where a benchmark's simulator time goes.
+  const profileDir = process.env.BENCH_SIM_CPU_PROF;
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', 'sim/cli.ts', '--scenario', scenarioFile, '--state-dir', stateDir],
+    [
+      ...(profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : []),
+      '--import',
+      'tsx',
+      'sim/cli.ts',
+      '--scenario',
+      scenarioFile,
+      '--state-dir',
+      stateDir,
+    ],
     {
       stdio: ['ignore', 'pipe', 'inherit'],
     },

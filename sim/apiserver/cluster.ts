@@ -216,7 +216,8 @@ export class ClusterState {
     };
     const rvText = opts.resourceVersion ?? '';
     if (rvText === '' || rvText === '0') {
-      for (const key of store.keys()) {
+      // A copy: the handler may write, which updates the store's keys in place.
+      for (const key of [...store.keys()]) {
         const obj = store.objects.get(key);
         if (obj && matches(obj)) onEvent({ type: 'ADDED', object: this.present(rt, obj) });
       }

@@ -255,10 +255,10 @@ export function startRegistration(
     return kubeconfig;
   };
 
-  /** The bootstrap kubeconfigs the cluster's KlusterletConfig names, read from this hub. */
-  const klusterletConfigSecrets = (
+  /** The cluster's KlusterletConfig (by its annotation) and the bootstrap Secrets it names, on this hub. */
+  const klusterletConfigOf = (
     mc: KubeObject,
-  ): { secrets: { name: string; kubeconfig: string }[]; timeout: number } => {
+  ): { kc?: KubeObject; refs: { name: string; secret?: KubeObject }[]; timeout: number } => {
     const configName = mc.metadata.annotations?.[KLUSTERLET_CONFIG_ANNOTATION];
     const kc = configName ? state.get(t.kc, undefined, configName) : undefined;
     const spec = isObject(kc?.spec) ? kc.spec : {};
@@ -272,25 +272,61 @@ export function startRegistration(
       typeof local.hubConnectionTimeoutSeconds === 'number'
         ? local.hubConnectionTimeoutSeconds
         : DEFAULT_HUB_CONNECTION_TIMEOUT_SECONDS;
+    const refs = (
+      Array.isArray(local.kubeConfigSecrets) ? local.kubeConfigSecrets.filter(isObject) : []
+    ).map((ref) => ({
+      name: text(ref.name),
+      secret: state.get(t.secret, BOOTSTRAP_SECRET_NAMESPACE, text(ref.name)),
+    }));
+    return { kc, refs, timeout };
+  };
+
+  /** The bootstrap kubeconfigs the cluster's KlusterletConfig names, read from this hub. */
+  const klusterletConfigSecrets = (
+    config: ReturnType<typeof klusterletConfigOf>,
+  ): { secrets: { name: string; kubeconfig: string }[]; timeout: number } => {
     const secrets: { name: string; kubeconfig: string }[] = [];
-    for (const ref of Array.isArray(local.kubeConfigSecrets)
-      ? local.kubeConfigSecrets.filter(isObject)
-      : []) {
-      const s = state.get(t.secret, BOOTSTRAP_SECRET_NAMESPACE, text(ref.name));
-      const data = isObject(s?.data) ? s.data : {};
+    for (const { name, secret } of config.refs) {
+      const data = isObject(secret?.data) ? secret.data : {};
       const kubeconfig =
         typeof data.kubeconfig === 'string'
           ? Buffer.from(data.kubeconfig, 'base64').toString('utf8')
           : '';
-      if (kubeconfig) secrets.push({ name: text(ref.name), kubeconfig });
+      if (kubeconfig) secrets.push({ name, kubeconfig });
     }
-    return { secrets, timeout };
+    return { secrets, timeout: config.timeout };
   };
+
+  /**
+   * Per cluster: what its klusterlet ManifestWork was last built from, and the ManifestWork's
+   * resourceVersion then. Every ManagedCluster event (heartbeat status included) reconciles it,
+   * and rebuilding the work (base64 kubeconfigs, a JSON comparison) each time was most of the
+   * registration controller's cost at 3,000 clusters; when nothing it is built from changed and
+   * nobody wrote the work since, there is nothing to do.
+   */
+  const workMemo = new Map<string, { inputs: string; importKubeconfig: string; mwRv: string }>();
 
   /** The import controller's `<cluster>-klusterlet` ManifestWork: bootstrap secrets for the agent. */
   const ensureKlusterletWork = (mc: KubeObject, importKubeconfig: string): void => {
     const cluster = mc.metadata.name!;
-    const { secrets, timeout } = klusterletConfigSecrets(mc);
+    const name = `${cluster}-klusterlet`;
+    const config = klusterletConfigOf(mc);
+    const inputs = [
+      config.kc?.metadata.uid ?? '',
+      config.kc?.metadata.resourceVersion ?? '',
+      ...config.refs.map((r) => `${r.name}=${r.secret?.metadata.resourceVersion ?? ''}`),
+    ].join('|');
+    const memo = workMemo.get(cluster);
+    const current = state.get(t.mw, cluster, name);
+    if (
+      current &&
+      memo &&
+      memo.inputs === inputs &&
+      memo.importKubeconfig === importKubeconfig &&
+      memo.mwRv === current.metadata.resourceVersion
+    )
+      return;
+    const { secrets, timeout } = klusterletConfigSecrets(config);
     const secretManifest = (name: string, kubeconfig: string): JsonObject => ({
       apiVersion: 'v1',
       kind: 'Secret',
@@ -324,19 +360,20 @@ export function startRegistration(
         },
       },
     ];
-    const name = `${cluster}-klusterlet`;
-    const existing = state.get(t.mw, cluster, name);
+    const existing = current;
     const spec = { workload: { manifests } };
+    let written = existing;
     if (!existing) {
-      state.create(t.mw, cluster, {
+      written = state.create(t.mw, cluster, {
         apiVersion: 'work.open-cluster-management.io/v1',
         kind: 'ManifestWork',
         metadata: { name, namespace: cluster },
         spec,
       });
     } else if (JSON.stringify(existing.spec) !== JSON.stringify(spec)) {
-      state.update(t.mw, cluster, name, { ...cloneJson(existing), spec });
+      written = state.update(t.mw, cluster, name, { ...cloneJson(existing), spec });
     }
+    workMemo.set(cluster, { inputs, importKubeconfig, mwRv: written!.metadata.resourceVersion! });
   };
 
   const setMcCondition = (mc: KubeObject, cond: Condition): void => {
@@ -358,6 +395,7 @@ export function startRegistration(
     removeAgentRbac(cluster);
     deleteIfPresent(t.crb, undefined, `open-cluster-management:bootstrap:${cluster}`);
     importTokens.delete(cluster);
+    workMemo.delete(cluster);
     if (state.get(t.ns, undefined, cluster)) {
       for (const w of state.list(t.mw, cluster).items)
         state.delete(t.mw, cluster, w.metadata.name!);
@@ -372,6 +410,28 @@ export function startRegistration(
       state.update(t.mc, undefined, cluster, next);
     }
   };
+
+  /** CSR names by the cluster they are for, so a cluster's reconcile finds its own without a scan. */
+  const csrsByCluster = new Map<string, Set<string>>();
+  const csrCluster = new Map<string, string>();
+  const stopCsrIndex = state.watch(t.csr, {}, (e) => {
+    const csrName = e.object.metadata.name!;
+    const before = csrCluster.get(csrName);
+    const after = e.type === 'DELETED' ? undefined : e.object.metadata.labels?.[CLUSTER_NAME_LABEL];
+    if (before === after) return;
+    if (before !== undefined) {
+      const set = csrsByCluster.get(before);
+      set?.delete(csrName);
+      if (set?.size === 0) csrsByCluster.delete(before);
+      csrCluster.delete(csrName);
+    }
+    if (after !== undefined) {
+      let set = csrsByCluster.get(after);
+      if (!set) csrsByCluster.set(after, (set = new Set()));
+      set.add(csrName);
+      csrCluster.set(csrName, after);
+    }
+  });
 
   const csrController = new Controller(
     hub,
@@ -470,10 +530,8 @@ export function startRegistration(
         reason: 'HubClusterAdminAccepted',
         message: 'Accepted by hub cluster admin',
       });
-      for (const csr of state.list(t.csr, undefined).items) {
-        if (csr.metadata.labels?.[CLUSTER_NAME_LABEL] === cluster)
-          csrController.enqueue(undefined, csr.metadata.name!);
-      }
+      for (const csrName of csrsByCluster.get(cluster) ?? [])
+        csrController.enqueue(undefined, csrName);
     } else {
       // Denying a cluster takes its agent's access away at once; it must bootstrap again.
       revokeAgent(cluster);
@@ -528,6 +586,7 @@ export function startRegistration(
     stop() {
       clearInterval(leaseTimer);
       stopSecretWatch();
+      stopCsrIndex();
       csrController.stop();
       mcController.stop();
       kcController.stop();

@@ -290,19 +290,37 @@ async function writeStatus(target: HubClient, res: Res, obj: KubeObject): Promis
  * Creates or updates one object, then its status; true when the object changed on the target
  * (a write the server found to be a no-op, e.g. of pruned fields, does not count).
  */
-async function applyOne(target: HubClient, desired: KubeObject): Promise<boolean> {
+async function applyOne(
+  target: HubClient,
+  desired: KubeObject,
+  createFirst: boolean,
+): Promise<boolean> {
   const res = movedRes(desired);
   const { name, namespace } = desired.metadata;
   for (let attempt = 1; ; attempt++) {
     try {
-      const existing = await target.get(res, name, namespace);
+      // In a namespace this run created nothing exists yet: create at once, and read only if it
+      // is there after all (a get before every create was a quarter of the calls on the target).
+      // Otherwise (a resumed or repeated run) read first, as most objects are already there.
+      // On create the status goes along: servers with a status subresource ignore it, the
+      // others keep it.
+      let existing: KubeObject | undefined;
+      let current: KubeObject | undefined;
+      if (createFirst && attempt === 1) {
+        try {
+          current = await target.create(res, desired);
+        } catch (e) {
+          if (!(e instanceof HubError && e.status === 409)) throw e; // AlreadyExists
+        }
+      }
+      if (!current) {
+        existing = await target.get(res, name, namespace);
+        current = existing ?? (await target.create(res, desired));
+      }
       if (existing?.metadata.deletionTimestamp)
         throw new Error(
           `${desired.kind} ${namespace ?? ''}/${name} is being deleted on ${target.name}`,
         );
-      // On create the status goes along: servers with a status subresource ignore it, the
-      // others keep it.
-      let current = existing ?? (await target.create(res, desired));
       const next = existing && withContent(existing, desired);
       if (next) current = await target.replace(res, next);
       if (
@@ -333,7 +351,7 @@ export async function applyToTarget(
   const prepared = objects.map(prepareForTarget);
   // The whole set is refused before the first write, as the reference refuses a whole batch.
   for (const obj of prepared) checkBoundToCluster(cluster, obj);
-  const { object: ns } = await target.createIfAbsent(R.namespace, {
+  const { object: ns, created: nsCreated } = await target.createIfAbsent(R.namespace, {
     apiVersion: 'v1',
     kind: 'Namespace',
     metadata: { name: cluster },
@@ -343,7 +361,7 @@ export async function applyToTarget(
   let changed = 0;
   // In order, one at a time: referenced Secrets exist before the objects that name them, the
   // ManagedCluster before its add-on config, the host before the install that points to it.
-  for (const obj of prepared) if (await applyOne(target, obj)) changed++;
+  for (const obj of prepared) if (await applyOne(target, obj, nsCreated)) changed++;
   return { applied: prepared.length, changed };
 }
 
@@ -452,6 +470,8 @@ export async function unpauseZtp(hub: HubClient, cluster: string): Promise<void>
  */
 async function pauseVerified(hub: HubClient, found: Found): Promise<KubeObject | undefined> {
   const { kind, obj } = found;
+  // Already paused when just read: that read is the proof, no need to read it again.
+  if (kind.paused(obj)) return obj;
   await pauseOne(hub, found);
   const fresh = await hub.get(kind.res, obj.metadata.name, obj.metadata.namespace);
   if (fresh && !kind.paused(fresh))

@@ -245,7 +245,26 @@ function list(v: unknown): string[] {
   return Array.isArray(v) ? v.map(String) : [];
 }
 
+/**
+ * The rules of roles that aggregate nothing, by stored role object: a write stores a new object,
+ * so an entry never outlives its role's version. Every request of every klusterlet evaluated its
+ * agent role's rules afresh.
+ */
+const plainRules = new WeakMap<KubeObject, Rule[]>();
+
 function rulesOf(role: KubeObject, state: ClusterState): Rule[] {
+  const agg = role.aggregationRule;
+  const aggregates =
+    role.kind === 'ClusterRole' && isObject(agg) && Array.isArray(agg.clusterRoleSelectors);
+  if (!aggregates) {
+    let rules = plainRules.get(role);
+    if (!rules) plainRules.set(role, (rules = ownRules(role)));
+    return rules;
+  }
+  return ownRules(role).concat(aggregatedRules(role, agg, state));
+}
+
+function ownRules(role: KubeObject): Rule[] {
   const rules: Rule[] = [];
   const raw = Array.isArray(role.rules) ? role.rules.filter(isObject) : [];
   for (const r of raw) {
@@ -257,21 +276,22 @@ function rulesOf(role: KubeObject, state: ClusterState): Rule[] {
       nonResourceURLs: list(r.nonResourceURLs),
     });
   }
-  // Aggregated ClusterRoles collect the rules of the roles their selectors match.
-  const agg = role.aggregationRule;
-  if (role.kind === 'ClusterRole' && isObject(agg) && Array.isArray(agg.clusterRoleSelectors)) {
-    const all = state.list(
-      state.rt('rbac.authorization.k8s.io', 'v1', 'clusterroles'),
-      undefined,
-    ).items;
-    for (const sel of agg.clusterRoleSelectors.filter(isObject)) {
-      const want = isObject(sel.matchLabels) ? sel.matchLabels : {};
-      for (const other of all) {
-        if (other.metadata.name === role.metadata.name) continue;
-        const labels = other.metadata.labels ?? {};
-        if (Object.entries(want).every(([k, v]) => labels[k] === v))
-          rules.push(...rulesOf({ ...other, aggregationRule: undefined }, state));
-      }
+  return rules;
+}
+
+/** Aggregated ClusterRoles collect the rules of the roles their selectors match. */
+function aggregatedRules(role: KubeObject, agg: JsonObject, state: ClusterState): Rule[] {
+  const rules: Rule[] = [];
+  const all = state.list(
+    state.rt('rbac.authorization.k8s.io', 'v1', 'clusterroles'),
+    undefined,
+  ).items;
+  for (const sel of (agg.clusterRoleSelectors as unknown[]).filter(isObject)) {
+    const want = isObject(sel.matchLabels) ? sel.matchLabels : {};
+    for (const other of all) {
+      if (other.metadata.name === role.metadata.name) continue;
+      const labels = other.metadata.labels ?? {};
+      if (Object.entries(want).every(([k, v]) => labels[k] === v)) rules.push(...ownRules(other));
     }
   }
   return rules;

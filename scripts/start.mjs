@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// `npm start`: the demo. Starts the fleet simulator on the demo scenario and says where
-// everything is. (The BFF and the console plugin join this command as they are built.)
+// `npm start`: the demo. Starts the fleet simulator on the demo scenario, the BFF against its
+// global hub (engine, API, event stream), and the console plugin's standalone harness, and says
+// where everything is; the last line is the URL to open.
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { startHarness } from '../frontend/tools/start-harness.mjs';
@@ -54,13 +55,55 @@ sim.stdout.on('data', (chunk) => {
       `\nTry:\n  kubectl --kubeconfig ${path.relative(process.cwd(), first.kubeconfig)} get managedclusters`,
     );
     console.log(`  npm run sim:truth      # which hub each cluster is really registered to`);
-    startConsole();
+    const globalHub = Object.values(ready.hubs).find((h) => h.globalHub);
+    startBff(globalHub.kubeconfig);
   }
 });
 
+// The BFF, as it runs in a cluster but with the simulator's global hub kubeconfig and plain
+// HTTP on loopback (the harness's proxy stands where the console's would).
+const bffPort = Number(process.env.BFF_PORT ?? 9443);
+let bff;
+function startBff(kubeconfig) {
+  console.log('\nStarting the BFF…');
+  bff = spawn(process.execPath, ['--import', 'tsx', 'backend/src/main.ts'], {
+    cwd: root,
+    env: {
+      ...process.env,
+      GLOBAL_HUB_KUBECONFIG: kubeconfig,
+      POD_NAMESPACE: 'hub-migration',
+      PORT: String(bffPort),
+      BIND_ADDRESS: '127.0.0.1',
+      PLUGIN_ASSETS_DIR: path.join(root, 'dist', 'plugin'),
+      LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
+    },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  let out = '';
+  bff.stdout.on('data', (chunk) => {
+    out += chunk;
+    if (!out.includes('\n')) return;
+    const line = out.slice(0, out.indexOf('\n'));
+    out = '\n';
+    try {
+      const info = JSON.parse(line);
+      if (info.ready) {
+        console.log(`  BFF            ${info.url}   (API under /api/v1, metrics at /metrics)`);
+        startConsole();
+      }
+    } catch {
+      // not the ready line
+    }
+  });
+  bff.on('exit', (code) => {
+    console.error(`The BFF stopped (exit ${code}).`);
+    stop();
+  });
+}
+
 // The console plugin in its standalone harness, talking to the BFF through a Bridge-like proxy.
 // BFF_URL: where the BFF listens (default http://127.0.0.1:$BFF_PORT, port 9443).
-const bffUrl = process.env.BFF_URL ?? `http://127.0.0.1:${process.env.BFF_PORT ?? 9443}`;
+const bffUrl = process.env.BFF_URL ?? `http://127.0.0.1:${bffPort}`;
 let harness;
 function startConsole() {
   console.log('\nBuilding the console plugin harness…');
@@ -74,10 +117,14 @@ function startConsole() {
   );
 }
 
-const stop = () => {
+let stopping = false;
+function stop() {
+  if (stopping) return;
+  stopping = true;
   harness?.child.kill('SIGTERM');
+  bff?.kill('SIGTERM');
   sim.kill('SIGTERM');
-};
+}
 process.on('SIGINT', stop);
 process.on('SIGTERM', stop);
 sim.on('exit', (code) => process.exit(code ?? 0));

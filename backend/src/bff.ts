@@ -70,7 +70,10 @@ export async function startBff(
     state.migrations(),
   );
   const auth = new Authorizer(kubeConfig, global.name, limits);
-  const stream = new StreamBroker(state, auth, log.child({ component: 'stream' }));
+  const stream = new StreamBroker(state, auth, log.child({ component: 'stream' }), {
+    maxBufferedBytes: config.streamMaxBufferedBytes,
+    stallMs: config.streamStallSeconds * 1000,
+  });
   const metrics = new Metrics();
   let registryAnswered = false;
   const checkRegistry = () =>

@@ -35,6 +35,10 @@ export interface Config {
   pluginAssetsDir: string;
   /** Namespaces whose migrations the API shows (the migration namespace first). */
   watchNamespaces: string[];
+  /** Bytes an event-stream client may leave unread before it is disconnected (it reconnects). */
+  streamMaxBufferedBytes: number;
+  /** Seconds an event-stream client may refuse data before it is disconnected. */
+  streamStallSeconds: number;
 }
 
 function int(env: NodeJS.ProcessEnv, name: string, dflt: number, min: number): number {
@@ -114,6 +118,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     tlsCertFile,
     tlsKeyFile,
     pluginAssetsDir: env.PLUGIN_ASSETS_DIR || 'dist/plugin',
+    streamMaxBufferedBytes: int(env, 'STREAM_MAX_BUFFERED_BYTES', 16 * 1024 * 1024, 65536),
+    streamStallSeconds: int(env, 'STREAM_STALL_SECONDS', 30, 1),
     watchNamespaces: [...new Set([migrationNamespace, ...names(env, 'WATCH_NAMESPACES', [])])],
   };
 }

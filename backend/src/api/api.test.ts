@@ -858,3 +858,80 @@ describe('migrations', () => {
         assert.ok(!a.text.includes(s), `${a.method} ${a.path} (${a.status}) contains Secret data`);
   });
 });
+
+describe('the OpenAPI document', () => {
+  test('every answer of this run has a documented status and matches its schema', async () => {
+    const { readFileSync } = await import('node:fs');
+    const { parse } = await import('yaml');
+    const { Ajv } = await import('ajv');
+    const doc = parse(
+      readFileSync(new URL('../../openapi.yaml', import.meta.url), 'utf8'),
+    ) as OpenApi;
+    const ajv = new Ajv({ strict: false, allErrors: true });
+    ajv.addSchema({ ...doc, $id: 'openapi' });
+    const templates = Object.keys(doc.paths).map((p) => ({
+      p,
+      re: new RegExp(`^${p.replace(/\{[^}]+\}/g, '[^/]+').replace(/\./g, '\\.')}$`),
+    }));
+    let checked = 0;
+    const compiled = new Map<string, ReturnType<typeof ajv.compile>>();
+    for (const a of admin.answers) {
+      const url = new URL(a.path, 'http://x');
+      if (!url.pathname.startsWith('/api/v1/')) continue;
+      const sub = url.pathname.slice('/api/v1'.length);
+      const tpl = templates.find((x) => x.re.test(sub));
+      if (!tpl) {
+        assert.equal(a.status, 404, `${a.method} ${sub} is not documented`);
+        continue;
+      }
+      const op = doc.paths[tpl.p][a.method.toLowerCase()];
+      if (!op) {
+        assert.ok([403, 404, 405].includes(a.status), `${a.method} ${tpl.p} is not documented`);
+        continue;
+      }
+      if (a.status === 403 && a.text.includes('"CSRF"')) continue; // the CSRF check precedes routing
+      if ([413, 400, 415].includes(a.status)) continue; // body errors, before any route runs
+      const resp = op.responses[String(a.status)];
+      assert.ok(resp, `${a.method} ${tpl.p} answered ${a.status}, which is not documented`);
+      let json: unknown;
+      try {
+        json = JSON.parse(a.text);
+      } catch {
+        continue;
+      }
+      const ref = resp.$ref ?? '';
+      const content = ref ? doc.components.responses[ref.split('/').pop()!].content : resp.content;
+      const schema = content?.['application/json']?.schema;
+      if (!schema) continue;
+      const key = JSON.stringify(schema);
+      let validate = compiled.get(key);
+      if (!validate) {
+        validate = ajv.compile(schema.$ref ? { $ref: `openapi${schema.$ref}` } : rebase(schema));
+        compiled.set(key, validate);
+      }
+      assert.ok(
+        validate(json),
+        `${a.method} ${a.path} ${a.status}: ${ajv.errorsText(validate.errors)}`,
+      );
+      checked++;
+    }
+    assert.ok(checked > 60, `${checked} answers checked against their schemas`);
+  });
+});
+
+interface OpenApi {
+  paths: Record<
+    string,
+    Record<string, { responses: Record<string, { $ref?: string; content?: Content }> }>
+  >;
+  components: { responses: Record<string, { content: Content }> };
+}
+type Content = Record<string, { schema?: { $ref?: string } & Record<string, unknown> }>;
+
+/** Inline schemas refer to components as '#/…'; point them at the registered document. */
+function rebase(schema: unknown): Record<string, unknown> {
+  return JSON.parse(JSON.stringify(schema).replace(/"\$ref":"#\//g, '"$ref":"openapi#/')) as Record<
+    string,
+    unknown
+  >;
+}

@@ -202,7 +202,7 @@ export function createApp(d: ApiDeps): express.Express {
       d.metrics.render({
         state: d.state,
         hubs: () => d.registry.allClients(),
-        streamClients: () => d.stream.clientCount,
+        stream: () => d.stream.stats(),
         leader: d.leader,
       }),
     );

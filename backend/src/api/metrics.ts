@@ -46,7 +46,7 @@ interface HistogramData {
 export interface MetricsSources {
   state: MigrationState;
   hubs: () => HubClient[];
-  streamClients: () => number;
+  stream: () => { clients: number; delivered: number; dropped: number };
   leader: () => boolean;
 }
 
@@ -162,9 +162,16 @@ export class Metrics {
       dur.add(h.count, { route }, '_count');
     }
 
-    fam('hub_migration_stream_clients', 'gauge', 'Connected event-stream clients.').add(
-      src.streamClients(),
+    const st = src.stream();
+    fam('hub_migration_stream_clients', 'gauge', 'Connected event-stream clients.').add(st.clients);
+    fam('hub_migration_stream_events_total', 'counter', 'Events written to stream clients.').add(
+      st.delivered,
     );
+    fam(
+      'hub_migration_stream_disconnects_total',
+      'counter',
+      'Stream clients disconnected because they could not keep up.',
+    ).add(st.dropped);
     fam(
       'hub_migration_engine_leader',
       'gauge',

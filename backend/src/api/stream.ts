@@ -22,6 +22,8 @@ export interface StreamOptions {
   keepAliveMs?: number;
   /** Bytes a client may have unsent before it is disconnected. */
   maxBufferedBytes?: number;
+  /** How long a client may stay unable to take more data before it is disconnected. */
+  stallMs?: number;
 }
 
 interface Client {
@@ -32,6 +34,8 @@ interface Client {
   queue: LoggedEvent[];
   pumping: boolean;
   closed: boolean;
+  /** Since when the socket has refused more data (write returned false), until it drains. */
+  blockedSince?: number;
 }
 
 export class StreamBroker {
@@ -54,6 +58,7 @@ export class StreamBroker {
       logSize: opts.logSize ?? 20_000,
       keepAliveMs: opts.keepAliveMs ?? 15_000,
       maxBufferedBytes: opts.maxBufferedBytes ?? 4 * 1024 * 1024,
+      stallMs: opts.stallMs ?? 30_000,
     };
     state.onChange((change) => this.publish(change));
     this.keepAlive = setInterval(() => {
@@ -99,6 +104,7 @@ export class StreamBroker {
     };
     req.on('close', close);
     res.on('error', close);
+    res.on('drain', () => (client.blockedSince = undefined));
     this.write(client, 'retry: 3000\n\n');
 
     const last =
@@ -221,11 +227,14 @@ export class StreamBroker {
 
   private write(c: Client, text: string): void {
     if (c.closed) return;
-    if (c.res.writableLength > this.o.maxBufferedBytes) {
-      this.disconnect(c, 'slow client');
+    // A client that stopped reading is dropped, not buffered for: it reconnects with
+    // Last-Event-ID and catches up from the log (or a snapshot).
+    const stalled = c.blockedSince !== undefined && Date.now() - c.blockedSince > this.o.stallMs;
+    if (stalled || c.res.writableLength > this.o.maxBufferedBytes) {
+      this.disconnect(c, stalled ? 'stopped reading' : 'too much unsent data');
       return;
     }
-    c.res.write(text);
+    if (!c.res.write(text)) c.blockedSince ??= Date.now();
     this.delivered++;
   }
 

@@ -23,6 +23,8 @@ import type { Logger } from './log.js';
 export interface Bff {
   /** e.g. https://127.0.0.1:9443 */
   url: string;
+  /** The event-stream broker, for instrumentation (the stream benchmark). */
+  stream: StreamBroker;
   /** Ends streams, stops the engine (the next leader resumes) and closes the server. */
   close(): Promise<void>;
 }
@@ -129,6 +131,7 @@ export async function startBff(
   let closing: Promise<void> | undefined;
   return {
     url,
+    stream,
     close: () =>
       (closing ??= (async () => {
         clearInterval(registryTimer);

@@ -43,6 +43,7 @@ export class StreamBroker {
   private seq = 0;
   private readonly log: LoggedEvent[] = [];
   private readonly clients = new Set<Client>();
+  private readonly publishListeners = new Set<(id: string) => void>();
   private readonly keepAlive: NodeJS.Timeout;
   private readonly o: Required<StreamOptions>;
   private delivered = 0;
@@ -84,6 +85,13 @@ export class StreamBroker {
     this.log.push(e);
     if (this.log.length > this.o.logSize) this.log.splice(0, this.log.length - this.o.logSize);
     for (const c of this.clients) this.enqueue(c, [e]);
+    for (const l of this.publishListeners) l(this.id(e.seq));
+  }
+
+  /** Called with each event's id as it is published (the stream benchmark times delivery). */
+  onPublish(listener: (id: string) => void): () => void {
+    this.publishListeners.add(listener);
+    return () => this.publishListeners.delete(listener);
   }
 
   /** Serves GET /api/v1/stream for an authenticated caller. */

@@ -80,12 +80,20 @@ export interface SseEvent {
 /** Reads an event stream; `events` fills as they arrive. */
 export class SseReader {
   readonly events: SseEvent[] = [];
+  /** Called as each event arrives (before it is stored). */
+  onEvent?: (e: SseEvent) => void;
   ended = false;
   private readonly abort = new AbortController();
   readonly done: Promise<void>;
   status = 0;
 
-  constructor(url: string, token: string | undefined, lastEventId?: string) {
+  /** `store: false` keeps no events (benchmarks with many clients): use `onEvent`. */
+  constructor(
+    url: string,
+    token: string | undefined,
+    lastEventId?: string,
+    private readonly store = true,
+  ) {
     const headers: Record<string, string> = { Accept: 'text/event-stream' };
     if (token) headers.Authorization = `Bearer ${token}`;
     if (lastEventId) headers['Last-Event-ID'] = lastEventId;
@@ -121,7 +129,10 @@ export class SseReader {
             else if (k === 'data') data.push(v);
           }
           e.data = data.join('\n');
-          if (data.length > 0 || e.id) this.events.push(e);
+          if (data.length > 0 || e.id) {
+            this.onEvent?.(e);
+            if (this.store) this.events.push(e);
+          }
         }
       }
     } catch {

@@ -2,6 +2,7 @@
 // the event stream still show phases, conditions and per-cluster rows read from the migration's
 // status and its progress ConfigMaps, and the BFF never writes to them.
 import assert from 'node:assert/strict';
+import net from 'node:net';
 import { after, before, test } from 'node:test';
 import { eventually, startTestFleet } from '../../../sim/test-support.js';
 import type { TestFleet } from '../../../sim/test-support.js';
@@ -36,7 +37,7 @@ before(async () => {
   t = await startTestBff(
     tf,
     createLogger({ test: 'observe' }, 'warn'),
-    { ENGINE_ENABLED: 'false' },
+    { ENGINE_ENABLED: 'false', STREAM_STALL_SECONDS: '2' },
     tf.fleet.globalHub.adminToken,
   );
 });
@@ -196,4 +197,93 @@ test('phases, conditions and per-cluster rows written by another controller are 
     (ours.find((c) => c.metadata.name === 'elsewhere')?.data as Record<string, string>).counts,
     undefined,
   );
+});
+
+/** A client that sends its request and then never reads a byte. */
+function stalledClient(url: string, token: string): { socket: net.Socket; closed: Promise<void> } {
+  const u = new URL(url);
+  const socket = net.connect(Number(u.port), u.hostname, () => {
+    socket.write(
+      `GET ${u.pathname}${u.search} HTTP/1.1\r\nHost: ${u.host}\r\nAuthorization: Bearer ${token}\r\nAccept: text/event-stream\r\n\r\n`,
+    );
+    socket.pause();
+  });
+  const closed = new Promise<void>((resolve) => socket.on('close', () => resolve()));
+  socket.on('error', () => undefined);
+  return { socket, closed };
+}
+
+test('a stream client that stops reading is dropped; one that reads keeps up', async () => {
+  const m = await global.create(R.migration, {
+    apiVersion: 'global-hub.open-cluster-management.io/v1alpha1',
+    kind: 'ManagedClusterMigration',
+    metadata: { name: 'busy', namespace: NS },
+    spec: { from: 'hub1', to: 'hub2', includedManagedClusters: ['c-1'] },
+  });
+  const url = `${t.bff.url}/api/v1/stream?migration=${NS}/busy`;
+  const token = tf.fleet.globalHub.adminToken;
+  const slow = stalledClient(url, token);
+  const reader = new SseReader(url, token, undefined, false);
+  let rows = 0;
+  reader.onEvent = (e) => {
+    if (e.event === 'clusters') rows += (JSON.parse(e.data) as ClusterChanges).rows.length;
+  };
+  await new Promise((r) => setTimeout(r, 500));
+  // Another controller rewrites a 2,000-cluster shard again and again: megabytes of row changes.
+  const names = Array.from({ length: 2000 }, (_, i) => `cluster-with-a-long-name-${i}`);
+  const shard = (round: number): KubeObject => ({
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: {
+      name: 'busy-clusters-0',
+      namespace: NS,
+      labels: { 'hub-migration.openshift.io/migration': 'busy' },
+      ownerReferences: [
+        {
+          apiVersion: 'global-hub.open-cluster-management.io/v1alpha1',
+          kind: 'ManagedClusterMigration',
+          name: 'busy',
+          uid: m.metadata.uid!,
+        },
+      ],
+    },
+    data: {
+      'clusters.json': JSON.stringify(
+        Object.fromEntries(
+          names.map((n) => [
+            n,
+            ['Deployed', 'hub1', `2026-01-01T00:00:${String(round % 60).padStart(2, '0')}Z`],
+          ]),
+        ),
+      ),
+    },
+  });
+  const ROUNDS = 40;
+  await global.create(R.configMap, shard(0));
+  for (let round = 1; round < ROUNDS; round++) {
+    const cur = await global.get(R.configMap, 'busy-clusters-0', NS);
+    await global.replace(R.configMap, {
+      ...shard(round),
+      metadata: { ...shard(round).metadata, resourceVersion: cur!.metadata.resourceVersion },
+    });
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  // The stalled client was cut off: once it reads again it finds the end of the stream (a client
+  // still connected would get keep-alives forever). The reading one got every change.
+  slow.socket.resume();
+  await Promise.race([
+    slow.closed,
+    new Promise((_, reject) =>
+      setTimeout(() => reject(new Error('the stalled client was never dropped')), 30_000),
+    ),
+  ]);
+  await eventually(
+    () => rows === ROUNDS * names.length,
+    `all ${ROUNDS * names.length} row changes (got ${rows})`,
+    20_000,
+  );
+  assert.equal(reader.ended, false, 'the reading client is still connected');
+  reader.close();
+  const metrics = (await t.api.get('/metrics')).text;
+  assert.match(metrics, /hub_migration_stream_disconnects_total [1-9]/);
 });

@@ -252,7 +252,8 @@ export class StreamBroker {
     this.logger.info('stream client disconnected', { reason: why });
     c.closed = true;
     this.clients.delete(c);
-    c.res.end();
+    // Destroy, not end: an orderly end would wait behind the data the client is not reading.
+    c.res.destroy();
   }
 
   /** Ends every stream cleanly (graceful shutdown): clients reconnect to another replica. */

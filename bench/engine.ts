@@ -118,7 +118,12 @@ export async function benchEngine(argv: string[]): Promise<void> {
         from: 'hub1',
         to: 'hub2',
         includedManagedClusters: names,
-        supportedConfigs: { stageTimeout: rollback ? '60s' : '15m' },
+        // With --rollback Registering can only end at its timeout; the timeout holds for every
+        // stage, though, so it must leave Deploying and the rollback itself time to finish
+        // (a flat 60 s timed out Deploying at 3,000 clusters, and the rollback with it).
+        supportedConfigs: {
+          stageTimeout: rollback ? `${Math.max(60, Math.ceil(clusters / 12))}s` : '15m',
+        },
       },
     });
     console.log(

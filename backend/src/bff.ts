@@ -121,11 +121,14 @@ export async function startBff(
   const addr = server.address() as AddressInfo;
   const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
   const url = `${tls ? 'https' : 'http'}://${host === '0.0.0.0' ? '127.0.0.1' : host}:${addr.port}`;
-  log.info('listening', {
+  log.info('started', {
     url,
     https: Boolean(tls),
-    engine: config.engineEnabled,
+    globalHub: global.server,
+    migrationNamespace: config.migrationNamespace,
     namespaces: config.watchNamespaces,
+    engine: config.engineEnabled,
+    identity: leader?.identity,
   });
 
   let closing: Promise<void> | undefined;

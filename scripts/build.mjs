@@ -3,7 +3,7 @@
 // container image ships (--check only re-checks an existing backend build).
 // - backend: the BFF compiled to JavaScript (backend/tsconfig.build.json, tests left out) into
 //   dist/backend, then checked to import nothing but Node's modules, its own files and the
-//   package's runtime dependencies: the image installs `npm ci --omit=dev` and has no sim/.
+//   package's runtime dependencies: the image installs `npm install --omit=dev` and has no sim/.
 // - plugin: the console plugin (`npm run build:plugin`, webpack, into dist/plugin) when
 //   webpack.config.ts exists.
 import { spawnSync } from 'node:child_process';

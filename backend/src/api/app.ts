@@ -88,17 +88,8 @@ export function apiRoutes(d: ApiDeps): Route[] {
           migration: 'must be <namespace>/<name>',
         });
       // Fail early (403) for a caller who can see no migrations at all.
-      const allowed = await Promise.all(
-        d.state.namespaces.map((namespace) =>
-          d.auth.allowed(caller, {
-            verb: 'list',
-            group: R.migration.group,
-            resource: R.migration.plural,
-            namespace,
-          }),
-        ),
-      );
-      if (!allowed.some(Boolean))
+      const allowed = await d.auth.migrationNamespaces(caller, d.state.namespaces);
+      if (allowed.length === 0)
         throw new ApiFailure(
           403,
           'Forbidden',

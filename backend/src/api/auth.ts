@@ -6,6 +6,7 @@ import { AuthenticationV1Api, AuthorizationV1Api } from '@kubernetes/client-node
 import type { HubClientOptions } from '../hubs/hub-client.js';
 import { HubClient, toHubError } from '../hubs/hub-client.js';
 import { PooledKubeConfig } from '../hubs/kubeconfig.js';
+import { R } from '../hubs/resources.js';
 import type { Request } from 'express';
 import { ApiFailure } from './errors.js';
 
@@ -57,6 +58,10 @@ class ExpiringCache<V> {
       return undefined;
     }
     return e.value;
+  }
+
+  delete(key: string): void {
+    this.entries.delete(key);
   }
 
   set(key: string, value: V): void {
@@ -116,7 +121,7 @@ export class Authorizer {
       decision = this.review(caller, access);
       this.decisions.set(key, decision);
       // A failed review is not remembered: the next request asks again.
-      decision.catch(() => this.decisions.set(key, Promise.resolve(false)));
+      decision.catch(() => this.decisions.delete(key));
     }
     return decision;
   }
@@ -137,13 +142,29 @@ export class Authorizer {
     }
   }
 
+  /** Whether the caller may list ManagedClusterMigrations in a namespace (what "seeing" them means). */
+  canListMigrations(caller: Caller, namespace: string): Promise<boolean> {
+    return this.allowed(caller, {
+      verb: 'list',
+      group: R.migration.group,
+      resource: R.migration.plural,
+      namespace,
+    });
+  }
+
+  /** The namespaces, among those given, whose migrations the caller may see. */
+  async migrationNamespaces(caller: Caller, namespaces: readonly string[]): Promise<string[]> {
+    const ok = await Promise.all(namespaces.map((ns) => this.canListMigrations(caller, ns)));
+    return namespaces.filter((_, i) => ok[i]);
+  }
+
   /** The caller's user name, as the global hub sees it. */
   async user(caller: Caller): Promise<string> {
     let u = this.users.get(caller.key);
     if (!u) {
       u = this.selfReview(caller);
       this.users.set(caller.key, u);
-      u.catch(() => undefined);
+      u.catch(() => this.users.delete(caller.key));
     }
     return u;
   }

@@ -78,17 +78,7 @@ export function migrationRoutes(d: MigrationRouteDeps): Route[] {
   };
 
   const visibleNamespaces = async (caller: Caller): Promise<string[]> => {
-    const ok = await Promise.all(
-      d.state.namespaces.map((namespace) =>
-        d.auth.allowed(caller, {
-          verb: 'list',
-          group: R.migration.group,
-          resource: R.migration.plural,
-          namespace,
-        }),
-      ),
-    );
-    const out = d.state.namespaces.filter((_, i) => ok[i]);
+    const out = await d.auth.migrationNamespaces(caller, d.state.namespaces);
     if (out.length === 0)
       throw new ApiFailure(
         403,

@@ -8,7 +8,8 @@ import { Informer } from '../hubs/informer.js';
 import { R } from '../hubs/resources.js';
 import type { Logger } from '../log.js';
 import type { Migration } from '../engine/types.js';
-import { LABEL } from '../engine/types.js';
+import { parseNames } from '../engine/progress.js';
+import { LABEL, PLAN } from '../engine/types.js';
 import type { ClusterRow, ClusterState, MigrationSummary } from './contract.js';
 import type { ProgressView } from './views.js';
 import { CLUSTER_STATES, keyOf, summarize } from './views.js';
@@ -144,13 +145,10 @@ export class MigrationState {
 
   /** A batch's change can change what its plan's other batches wait for. */
   private refreshSiblings(m: Migration): void {
-    const plan = m.metadata.labels?.['hub-migration.openshift.io/plan'];
+    const plan = m.metadata.labels?.[PLAN.label];
     if (!plan) return;
     for (const o of this.migrations(m.metadata.namespace))
-      if (
-        o.metadata.uid !== m.metadata.uid &&
-        o.metadata.labels?.['hub-migration.openshift.io/plan'] === plan
-      )
+      if (o.metadata.uid !== m.metadata.uid && o.metadata.labels?.[PLAN.label] === plan)
         this.publishSummary(o, 'MODIFIED');
   }
 
@@ -242,15 +240,5 @@ function parsePacked(text: string | undefined): Record<string, Packed> {
     return typeof v === 'object' && v !== null ? (v as Record<string, Packed>) : {};
   } catch {
     return {};
-  }
-}
-
-function parseNames(text: string | undefined): string[] {
-  if (!text) return [];
-  try {
-    const v: unknown = JSON.parse(text);
-    return Array.isArray(v) ? v.map(String) : [];
-  } catch {
-    return [];
   }
 }

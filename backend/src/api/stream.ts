@@ -8,7 +8,6 @@ import type { Request, Response } from 'express';
 import type { Logger } from '../log.js';
 import type { Authorizer, Caller } from './auth.js';
 import type { ClusterChanges, MigrationChange, StreamSnapshot } from './contract.js';
-import { R } from '../hubs/resources.js';
 import type { MigrationState, StateChange } from './state.js';
 
 interface LoggedEvent {
@@ -174,24 +173,11 @@ export class StreamBroker {
   }
 
   private async allowedNamespaces(caller: Caller): Promise<Set<string>> {
-    const out = new Set<string>();
-    await Promise.all(
-      this.state.namespaces.map(async (ns) => {
-        if (await this.canSee(caller, ns)) out.add(ns);
-      }),
-    );
-    return out;
+    return new Set(await this.auth.migrationNamespaces(caller, this.state.namespaces));
   }
 
   private canSee(caller: Caller, namespace: string): Promise<boolean> {
-    return this.auth
-      .allowed(caller, {
-        verb: 'list',
-        group: R.migration.group,
-        resource: R.migration.plural,
-        namespace,
-      })
-      .catch(() => false);
+    return this.auth.canListMigrations(caller, namespace).catch(() => false);
   }
 
   private enqueue(c: Client, events: LoggedEvent[]): void {

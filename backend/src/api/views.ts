@@ -3,6 +3,7 @@
 import { stringify } from 'yaml';
 import { getCondition } from '../engine/conditions.js';
 import { batchOf, planHold } from '../engine/plans.js';
+import { CLUSTER_STATES as ENGINE_STATES } from '../engine/progress.js';
 import type { Migration, Phase } from '../engine/types.js';
 import { CONDITION, PHASE_CONDITION, PLAN } from '../engine/types.js';
 import type {
@@ -14,17 +15,7 @@ import type {
   PhaseStep,
 } from './contract.js';
 
-export const CLUSTER_STATES: readonly ClusterState[] = [
-  'Pending',
-  'Initialized',
-  'Deployed',
-  'Registering',
-  'Registered',
-  'Cleaned',
-  'RollingBack',
-  'RolledBack',
-  'Failed',
-];
+export const CLUSTER_STATES: readonly ClusterState[] = ENGINE_STATES;
 
 const WORK_PHASES: readonly Phase[] = [
   'Validating',

@@ -226,7 +226,8 @@ export class Progress {
   }
 }
 
-function parseNames(text: string | undefined): string[] {
+/** A JSON array of names from a ConfigMap value; nothing when absent or unreadable. */
+export function parseNames(text: string | undefined): string[] {
   if (!text) return [];
   try {
     const v: unknown = JSON.parse(text);

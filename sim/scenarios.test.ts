@@ -105,9 +105,21 @@ describe('the demo fleet', () => {
   const mcs = (hub: string) =>
     list(hub, 'cluster.open-cluster-management.io', 'v1', 'managedclusters');
 
-  test('every cluster is registered to its hub and Available there', () => {
+  test('every cluster is registered to its hub and Available there', async () => {
     assert.equal(mcs('hub1').length, 40);
     assert.equal(mcs('hub2').length, 10);
+    // The fleet is ready once every agent has registered; each hub shows it Available once the
+    // agent's first status report lands, which a loaded CI machine can delay by a moment.
+    const provisioned = () =>
+      [...mcs('hub1'), ...mcs('hub2')].filter((m) => !m.metadata.name!.startsWith('sno-new-'));
+    await eventually(
+      () =>
+        provisioned().every(
+          (mc) => conditionStatus(mc, 'ManagedClusterConditionAvailable') === 'True',
+        ),
+      'every provisioned cluster Available on its hub',
+      30_000,
+    );
     for (const mc of [...mcs('hub1'), ...mcs('hub2')].filter(
       (m) => !m.metadata.name!.startsWith('sno-new-'),
     )) {

@@ -127,7 +127,8 @@ export class Authorizer {
   }
 
   private async review(caller: Caller, access: Access): Promise<boolean> {
-    const api = this.kubeConfigFor(caller).makeApiClient(AuthorizationV1Api);
+    // The caller's cached client: one keep-alive connection pool per user, not one per review.
+    const api = this.clientFor(caller).kubeConfig.makeApiClient(AuthorizationV1Api);
     try {
       const r = await api.createSelfSubjectAccessReview({
         body: {
@@ -170,7 +171,7 @@ export class Authorizer {
   }
 
   private async selfReview(caller: Caller): Promise<string> {
-    const api = this.kubeConfigFor(caller).makeApiClient(AuthenticationV1Api);
+    const api = this.clientFor(caller).kubeConfig.makeApiClient(AuthenticationV1Api);
     try {
       const r = await api.createSelfSubjectReview({
         body: { apiVersion: 'authentication.k8s.io/v1', kind: 'SelfSubjectReview' },

@@ -1,6 +1,6 @@
 // Routes about hubs and their clusters: the wizard's first two steps, and the dry run.
 import type { ValidationResult as EngineResult, VersionPolicy } from '../engine/validation.js';
-import { DEFAULT_VERSION_POLICY, validateMigration } from '../engine/validation.js';
+import { DEFAULT_VERSION_POLICY, isClusterName, validateMigration } from '../engine/validation.js';
 import type { HubRegistry } from '../hubs/registry.js';
 import { R } from '../hubs/resources.js';
 import type { Authorizer, Caller } from './auth.js';
@@ -13,7 +13,6 @@ import {
   readReconcile,
   readText,
   readValidate,
-  isClusterName,
 } from './input.js';
 import type { HubInventory } from './inventory.js';
 import type { Route } from './routes.js';

@@ -1,7 +1,7 @@
 // Strict reading of request bodies and queries: unknown fields, wrong types, bad names, durations
 // and list sizes are refused with one message per field (422), before anything is done.
 import { parseDuration } from '../engine/conditions.js';
-import { DNS1123_LABEL, DNS1123_SUBDOMAIN } from '../engine/validation.js';
+import { DNS1123_SUBDOMAIN, isClusterName } from '../engine/validation.js';
 import type {
   CreateMigrationRequest,
   CreatePlanRequest,
@@ -53,7 +53,6 @@ function object(body: unknown, allowed: string[], f: Fields): Obj {
   return o;
 }
 
-export const isClusterName = (s: string) => s.length <= 63 && DNS1123_LABEL.test(s);
 export const isResourceName = (s: string) => s.length <= 253 && DNS1123_SUBDOMAIN.test(s);
 
 function str(o: Obj, key: string, f: Fields, required: boolean): string | undefined {

@@ -424,7 +424,8 @@ function emptySelection(): Selection {
   return { names: [], inputErrors: new Map(), errors: [] };
 }
 
-function isClusterName(name: string): boolean {
+/** A ManagedCluster name: a DNS-1123 label of at most 63 characters. */
+export function isClusterName(name: string): boolean {
   return DNS1123_LABEL.test(name) && name.length <= 63;
 }
 

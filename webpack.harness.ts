@@ -3,7 +3,9 @@
 // normally provides it); routes and navigation built from console-extensions.json. Its dev
 // server mirrors Bridge: /api/proxy/plugin/hub-migration/backend/* goes to the BFF with the
 // prefix stripped and `Authorization: Bearer <token>` added (like a UserToken proxy), and
-// non-GET requests must carry X-CSRFToken equal to the `csrf-token` cookie it sets.
+// non-GET requests must carry X-CSRFToken equal to the `csrf-token` cookie it sets. The user is
+// HARNESS_TOKEN unless the browser carries a `harness-token` cookie, which stands in for the
+// console's session cookie (browser tests use it to be another user).
 //
 // Environment: HARNESS_PORT (9000), HARNESS_HOST (127.0.0.1), HARNESS_BFF_URL
 // (http://127.0.0.1:9443), HARNESS_TOKEN (demo-admin-token).
@@ -47,6 +49,11 @@ const devServer: DevServerConfiguration = {
         csrf = randomBytes(16).toString('hex');
         res.append('Set-Cookie', `csrf-token=${csrf}; Path=/; SameSite=Strict`);
       }
+      if (req.path.startsWith(PROXY)) {
+        // The console sends the session's user token; the harness sends the cookie's or its own.
+        const user = cookieValue(req.headers.cookie, 'harness-token');
+        req.headers.authorization = `Bearer ${user ? decodeURIComponent(user) : token}`;
+      }
       const write = !['GET', 'HEAD', 'OPTIONS'].includes(req.method);
       if (write && req.path.startsWith(PROXY) && req.headers['x-csrftoken'] !== csrf) {
         res.status(403).json({
@@ -66,7 +73,6 @@ const devServer: DevServerConfiguration = {
       target: bff,
       changeOrigin: true,
       pathRewrite: { [`^${PROXY}`]: '' },
-      headers: { Authorization: `Bearer ${token}` },
       // Keep the event stream flowing unbuffered.
       proxyTimeout: 0,
       timeout: 0,

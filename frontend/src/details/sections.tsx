@@ -9,13 +9,19 @@ import {
   DescriptionListDescription,
   DescriptionListGroup,
   DescriptionListTerm,
-  Flex,
-  FlexItem,
+  Icon,
   Label,
   List,
   ListItem,
   Spinner,
+  ToggleGroup,
+  ToggleGroupItem,
 } from '@patternfly/react-core';
+import {
+  CheckCircleIcon,
+  ExclamationCircleIcon,
+  ExclamationTriangleIcon,
+} from '@patternfly/react-icons';
 import { Table, Tbody, Td, Th, Thead, Tr } from '@patternfly/react-table';
 import { api } from '../api/client';
 import type { ClusterState, MigrationDetail } from '../api/types';
@@ -24,6 +30,23 @@ import { CLUSTER_STATES, clusterStateLabel, clusterStateStatus } from '../compon
 import { useApi } from '../hooks/useApi';
 import { useHubTranslation } from '../i18n';
 import { formatDateTime, formatDuration } from '../utils/format';
+
+/** The status colour of a state as an icon (the toggle buttons have no colour of their own). */
+const StateIcon = ({ state }: { state: ClusterState }) => {
+  const { status } = clusterStateStatus(state);
+  if (!status) return null;
+  const Glyph =
+    status === 'success'
+      ? CheckCircleIcon
+      : status === 'danger'
+        ? ExclamationCircleIcon
+        : ExclamationTriangleIcon;
+  return (
+    <Icon status={status} isInline>
+      <Glyph />
+    </Icon>
+  );
+};
 
 /** Counts by cluster state; each one filters the cluster table. */
 export const StateCounts = ({
@@ -36,22 +59,21 @@ export const StateCounts = ({
   onSelect: (state: ClusterState) => void;
 }) => {
   const { t } = useHubTranslation();
+  // A toggle group: each count is a pressed/unpressed button (a clickable Label would put
+  // aria-pressed on a span, which assistive technology does not announce).
   return (
-    <Flex spaceItems={{ default: 'spaceItemsSm' }} role="group" aria-label={t('Clusters by state')}>
+    <ToggleGroup isCompact aria-label={t('Clusters by state')}>
       {CLUSTER_STATES.filter((s) => counts[s] > 0).map((s) => (
-        <FlexItem key={s}>
-          <Label
-            {...clusterStateStatus(s)}
-            variant={selected.includes(s) ? 'filled' : 'outline'}
-            onClick={() => onSelect(s)}
-            aria-pressed={selected.includes(s)}
-            data-test={`count-${s}`}
-          >
-            {t('{{state}}: {{n}}', { state: clusterStateLabel(t, s), n: counts[s] })}
-          </Label>
-        </FlexItem>
+        <ToggleGroupItem
+          key={s}
+          data-test={`count-${s}`}
+          isSelected={selected.includes(s)}
+          onChange={() => onSelect(s)}
+          icon={<StateIcon state={s} />}
+          text={t('{{state}}: {{n}}', { state: clusterStateLabel(t, s), n: counts[s] })}
+        />
       ))}
-    </Flex>
+    </ToggleGroup>
   );
 };
 

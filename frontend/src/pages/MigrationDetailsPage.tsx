@@ -348,7 +348,7 @@ export const MigrationDetailsPage = ({ onRowRender }: Props) => {
             <FlexItem>
               <Title headingLevel="h1">{name}</Title>
             </FlexItem>
-            <FlexItem>
+            <FlexItem data-test="migration-phase">
               <OutcomeLabel outcome={d.outcome} phase={d.phase} />
             </FlexItem>
             <FlexItem>

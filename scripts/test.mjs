@@ -91,6 +91,29 @@ async function jestTests() {
   if (code !== 0 && fail === 0) totals.failed++;
 }
 
+/** The browser journeys (e2e/), their totals read from Playwright's JSON report. */
+async function e2eTests() {
+  const report = path.join(root, 'e2e', 'results', 'report.json');
+  rmSync(report, { force: true });
+  console.log('\n▶ e2e: browser journeys (Playwright, Chromium)');
+  const { code } = await run('npx', ['playwright', 'test', '-c', 'e2e/playwright.config.ts'], {
+    env: { PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD: '1' },
+  });
+  let r;
+  try {
+    r = JSON.parse(readFileSync(report, 'utf8'));
+  } catch {
+    totals.failed++; // no report: Playwright itself failed (e.g. the stack did not start)
+    return;
+  }
+  const s = r.stats ?? {};
+  const fail = (s.unexpected ?? 0) + (s.flaky ?? 0);
+  totals.passed += s.expected ?? 0;
+  totals.failed += fail;
+  totals.skipped += s.skipped ?? 0;
+  if (code !== 0 && fail === 0) totals.failed++;
+}
+
 const suites = {
   typecheck: () => check('typecheck', 'npx', ['tsc', '-b']),
   lint: () => check('lint', 'npx', ['eslint', '--max-warnings', '0', '.']),
@@ -101,6 +124,7 @@ const suites = {
   'plugin-build': () =>
     check('plugin build and manifest', 'npm', ['run', '--silent', 'build:plugin']),
   jest: jestTests,
+  e2e: e2eTests,
 };
 
 for (const [name, suite] of Object.entries(suites)) {

@@ -65,7 +65,14 @@ test('no ETA until there is enough progress and time to say something honest', (
   );
   assert.equal(e.etaSeconds, 100, 'half done in 100 s: 100 s left');
   assert.equal(Math.round(e.ratePerMinute!), 30);
-  assert.deepEqual(estimate(migration('Completed', [started]), progress(['Cleaned'])), {});
+  const deployed = estimate(m, progress(Array<ClusterState>(100).fill('Deployed')), T0 + 60_000);
+  assert.equal(Math.round(deployed.ratePerMinute!), 35, 'work in progress counts: not stalled');
+  const cleaned = cond('ResourceCleaned', 'True', 120, 'ResourceCleaned');
+  assert.deepEqual(
+    estimate(migration('Completed', [started, cleaned]), progress(['Cleaned', 'Cleaned'])),
+    { ratePerMinute: 1 },
+    'a finished migration gives its average rate: 2 clusters in 120 s',
+  );
 });
 
 test('outcome and actions follow the state', () => {

@@ -196,8 +196,10 @@ export function phaseSteps(m: Migration): PhaseStep[] {
 }
 
 /**
- * Clusters finished per minute and the seconds left, or no ETA while too little has happened to
- * say honestly (under 10% of the work, or under 15 s since the start).
+ * The rate (clusters a minute) and the seconds left. While running, the rate counts work done,
+ * each cluster weighted by how far through its steps it is, so that a migration moving normally
+ * through a bulk phase never reads as stalled; the ETA waits until enough has happened to say
+ * something honest (10% of the work and 15 s). A finished migration gives its average rate.
  */
 export function estimate(
   m: Migration,
@@ -205,19 +207,21 @@ export function estimate(
   now = Date.now(),
 ): { ratePerMinute?: number; etaSeconds?: number } {
   const phase = m.status?.phase ?? 'Pending';
-  if (!RUNNING.includes(phase) || !progress || progress.order.length === 0) return {};
   const start = getCondition(m.status?.conditions, CONDITION.started);
-  if (start?.status !== 'True') return {};
-  const elapsed = (now - Date.parse(start.lastTransitionTime)) / 1000;
-  let work = 0;
-  let finished = 0;
-  for (const n of progress.order) {
-    const w = WEIGHT[progress.rows.get(n)?.state ?? 'Pending'];
-    work += w;
-    if (w === 1) finished++;
+  if (!progress || progress.order.length === 0 || start?.status !== 'True') return {};
+  const startMs = Date.parse(start.lastTransitionTime);
+  if (!RUNNING.includes(phase)) {
+    const end = finishedAt(m);
+    if (phase === 'Pending' || !end) return {};
+    const seconds = (Date.parse(end) - startMs) / 1000;
+    const done = progress.order.filter((n) => progress.rows.get(n)?.state === 'Cleaned').length;
+    return seconds > 0 ? { ratePerMinute: (done / seconds) * 60 } : {};
   }
+  const elapsed = (now - startMs) / 1000;
+  let work = 0;
+  for (const n of progress.order) work += WEIGHT[progress.rows.get(n)?.state ?? 'Pending'];
   const fraction = work / progress.order.length;
-  const ratePerMinute = elapsed > 0 ? (finished / elapsed) * 60 : undefined;
+  const ratePerMinute = elapsed > 0 ? (work / elapsed) * 60 : undefined;
   if (elapsed < 15 || fraction < 0.1 || fraction >= 1) return { ratePerMinute };
   return { ratePerMinute, etaSeconds: Math.round((elapsed * (1 - fraction)) / fraction) };
 }

@@ -8,14 +8,13 @@ type Props = {
 };
 
 /**
- * An honest ETA: "estimating…" until the BFF has enough progress to give one, "stalled" when
- * nothing finished lately, never a number that is only a guess.
+ * An honest ETA: "estimating…" until the BFF has enough progress to give one, a plain statement
+ * when no cluster has moved at all since the start, never a number that is only a guess.
  */
 export const EtaText = ({ running, etaSeconds, ratePerMinute }: Props) => {
   const { t } = useHubTranslation();
   if (!running) return <span data-test="eta">{t('Not running')}</span>;
-  if (ratePerMinute === 0)
-    return <span data-test="eta">{t('Stalled: no cluster finished recently')}</span>;
+  if (ratePerMinute === 0) return <span data-test="eta">{t('No cluster has moved yet')}</span>;
   if (etaSeconds === undefined || !Number.isFinite(etaSeconds))
     return <span data-test="eta">{t('Estimating…')}</span>;
   return (

@@ -86,14 +86,14 @@ describe('MigrationDetailsPage', () => {
     expect(within(table).getAllByRole('button', { name: /^Details of / })).toHaveLength(10);
   });
 
-  it('gives an ETA once the BFF has one, and says when progress stalled', async () => {
+  it('gives an ETA once the BFF has one, and says when no cluster has moved yet', async () => {
     mockApi(routes(detail({ ratePerMinute: 10, etaSeconds: 1500 })));
     const { unmount } = renderPage();
     expect(await screen.findByTestId('eta')).toHaveTextContent('About 25 min left');
     unmount();
     mockApi(routes(detail({ ratePerMinute: 0, etaSeconds: 1500 })));
     renderPage();
-    expect(await screen.findByTestId('eta')).toHaveTextContent('Stalled');
+    expect(await screen.findByTestId('eta')).toHaveTextContent('No cluster has moved yet');
   });
 
   it('shows an empty cluster table before validation', async () => {

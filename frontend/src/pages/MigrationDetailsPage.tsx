@@ -120,6 +120,8 @@ export const MigrationDetailsPage = ({ onRowRender }: Props) => {
   }, [reloadDetail]);
   useEffect(() => () => clearTimeout(refreshTimer.current), []);
 
+  const shownRef = useRef(detail.data);
+  shownRef.current = detail.data;
   const setDetail = detail.setData;
   const mergeSummary = useCallback(
     (m: MigrationSummary) =>
@@ -159,8 +161,14 @@ export const MigrationDetailsPage = ({ onRowRender }: Props) => {
         reloadDetail();
         return;
       }
+      // A new phase or outcome changes the stepper at once; other changes refresh at most every
+      // few seconds.
+      const shown = shownRef.current;
+      const moved =
+        shown?.phase !== change.migration.phase || shown?.outcome !== change.migration.outcome;
       mergeSummary(change.migration);
-      scheduleRefresh();
+      if (moved) reloadDetail();
+      else scheduleRefresh();
     },
     onClusters: (changes) => {
       if (changes.migration === key) store.applyRows(changes.rows);

@@ -1,5 +1,4 @@
 import {
-  Brand,
   Masthead,
   MastheadBrand,
   MastheadContent,
@@ -53,9 +52,9 @@ export const HarnessApp = () => {
   const masthead = (
     <Masthead>
       <MastheadMain>
+        {/* Text only: PatternFly 6's masthead is light, and an image brand sized itself to 150 px. */}
         <MastheadBrand>
-          <Brand alt="" src="data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg'/%3E" />
-          <Content component="p" style={{ color: 'var(--pf-t--global--text--color--inverse)' }}>
+          <Content component="p">
             <strong>{t('OpenShift console')}</strong> · {t('standalone harness')}
           </Content>
         </MastheadBrand>

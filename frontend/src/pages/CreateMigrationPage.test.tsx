@@ -180,10 +180,16 @@ describe('CreateMigrationPage', () => {
             const names = (body as { clusters: string[] }).clusters;
             const result = passed(names);
             for (const c of result.clusters) {
-              if (c.name === 'c-2') Object.assign(c, { ok: false, errors: ['not found on hub1'] });
+              if (c.name === 'c-2')
+                Object.assign(c, {
+                  ok: false,
+                  errors: ['not found on hub1', 'already in migration m-1'],
+                });
               if (c.name === 'c-3') c.warnings.push('policies not yet on hub2');
             }
             result.ok = result.clusters.every((c) => c.ok);
+            // As the engine answers: each failing cluster's errors again, as one line.
+            if (!result.ok) result.errors.push('not found on hub1; already in migration m-1');
             return result;
           },
         },
@@ -217,8 +223,10 @@ describe('CreateMigrationPage', () => {
     );
     expect(screen.getByRole('button', { name: 'Next' })).toBeDisabled();
     expect(screen.getByRole('grid', { name: 'Blocked clusters' })).toHaveTextContent(
-      'not found on hub1',
+      'not found on hub1; already in migration m-1',
     );
+    // Said once, in the cluster's row: not again as a problem of the whole migration.
+    expect(screen.getAllByText(/not found on hub1/)).toHaveLength(1);
     await userEvent.click(
       screen.getByRole('button', { name: 'Remove 1 blocked cluster and check again' }),
     );

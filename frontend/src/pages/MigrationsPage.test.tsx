@@ -85,6 +85,10 @@ describe('MigrationsPage', () => {
       'href',
       '/hub-migration/ns/multicluster-global-hub/wave-1?state=Failed',
     );
+    // The clusters moved per target hub: the link's name begins with what it shows (WCAG 2.5.3).
+    const moved = within(screen.getByTestId('card-moved')).getByRole('link');
+    expect(moved).toHaveTextContent('hub2: 7');
+    expect(moved).toHaveAccessibleName('hub2: 7 clusters moved there, show those migrations');
     // Summary cards link to the filtered list.
     await userEvent.click(screen.getByRole('link', { name: '1 Completed: show them' }));
     await waitFor(() =>

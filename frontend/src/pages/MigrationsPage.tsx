@@ -589,10 +589,14 @@ export const MigrationsPage = () => {
                   <div key={hub}>
                     <Link
                       to={`?to=${encodeURIComponent(hub)}`}
-                      aria-label={t('{{count}} clusters moved to {{hub}}: show those migrations', {
-                        count: moved,
-                        hub,
-                      })}
+                      // The name starts with the visible text (WCAG 2.5.3, label in name).
+                      aria-label={t(
+                        '{{hub}}: {{count}} clusters moved there, show those migrations',
+                        {
+                          count: moved,
+                          hub,
+                        },
+                      )}
                     >
                       {t('{{hub}}: {{n}}', { hub, n: moved })}
                     </Link>

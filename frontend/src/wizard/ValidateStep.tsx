@@ -12,6 +12,7 @@ import { Table, Tbody, Td, Th, Thead, Tr } from '@patternfly/react-table';
 import { useEffect, useState } from 'react';
 import type { ApiFailure } from '../api/client';
 import { api, toApiFailure } from '../api/client';
+import type { ValidationResult } from '../api/types';
 import { ApiErrorAlert } from '../components/ApiErrorAlert';
 import { useHubTranslation } from '../i18n';
 import type { Draft } from './draft';
@@ -20,6 +21,22 @@ import { validateRequest, validationCurrent, validationKey } from './draft';
 type Props = { draft: Draft; update: (change: Partial<Draft>) => void };
 
 const SHOWN = 200;
+
+/**
+ * The errors that belong to no hub and no cluster. The engine's `errors` also repeats, one line
+ * each, every failing hub's and cluster's own errors (joined with "; ", for the migration's
+ * condition); those are shown with their hub or in the blocked clusters' table, so they are not
+ * shown or counted a second time.
+ */
+export const generalErrors = (v: ValidationResult): string[] => {
+  const hubLines = new Set(v.hubs.filter((h) => h.errors.length).map((h) => h.errors.join('; ')));
+  const blocked = v.clusters.filter((c) => !c.ok).map((c) => new Set(c.errors));
+  return v.errors.filter(
+    (line) =>
+      !hubLines.has(line) &&
+      !blocked.some((errors) => line.split('; ').every((part) => errors.has(part))),
+  );
+};
 
 /** A dry run of every check, grouped by severity, with blocked clusters dropped in one click. */
 export const ValidateStep = ({ draft, update }: Props) => {
@@ -82,7 +99,8 @@ export const ValidateStep = ({ draft, update }: Props) => {
     h.errors.map((e) => `${h.hub} (${h.role === 'source' ? t('source') : t('target')}): ${e}`),
   );
   const hubWarnings = v.hubs.flatMap((h) => h.warnings.map((w) => `${h.hub}: ${w}`));
-  const blocking = v.errors.length + hubErrors.length + blockedClusters.length;
+  const general = generalErrors(v);
+  const blocking = general.length + hubErrors.length + blockedClusters.length;
   const warnings = v.warnings.length + hubWarnings.length + warnedClusters.length;
 
   const clusterTable = (rows: typeof v.clusters, kind: 'errors' | 'warnings', label: string) => (
@@ -128,7 +146,7 @@ export const ValidateStep = ({ draft, update }: Props) => {
       {blocking > 0 && (
         <>
           <Title headingLevel="h3">{t('Blocking')}</Title>
-          {[...v.errors, ...hubErrors].map((e) => (
+          {[...general, ...hubErrors].map((e) => (
             <Alert key={e} isInline isPlain variant="danger" title={e} />
           ))}
           {blockedClusters.length > 0 && (

@@ -76,6 +76,14 @@ const devServer: DevServerConfiguration = {
       // Keep the event stream flowing unbuffered.
       proxyTimeout: 0,
       timeout: 0,
+      // When the BFF dies mid-response (the event stream, above all), drop the browser's
+      // connection too, as Bridge does: http-proxy would leave it open and silent forever, and
+      // the page would never know it has to reconnect.
+      onProxyRes: (proxyRes, _req, res) => {
+        proxyRes.on('close', () => {
+          if (!proxyRes.complete) res.destroy();
+        });
+      },
     },
     {
       // The real plugin build as the console would load it (smoke check of the manifest).

@@ -266,7 +266,7 @@ describe('CreateMigrationPage', () => {
     });
   });
 
-  it('pre-fills a retry with only the failed clusters', async () => {
+  it('pre-fills a retry with only the clusters that did not move (failed or rolled back)', async () => {
     const { calls } = mockApi(
       base([
         {
@@ -276,7 +276,7 @@ describe('CreateMigrationPage', () => {
         {
           path: '/migrations/multicluster-global-hub/wave-1/clusters',
           respond: {
-            items: clusterRows(2, 'Failed'),
+            items: [...clusterRows(1, 'Failed'), { ...clusterRows(2, 'RolledBack')[1] }],
             total: 2,
             offset: 0,
             limit: 1000,
@@ -291,7 +291,8 @@ describe('CreateMigrationPage', () => {
         'Pre-filled with the 2 failed clusters of wave-1. Review and edit before you start.',
       ),
     ).toBeInTheDocument();
-    expect(calls.find((c) => c.path.endsWith('/clusters'))?.search).toContain('state=Failed');
+    const asked = new URLSearchParams(calls.find((c) => c.path.endsWith('/clusters'))?.search);
+    expect(asked.getAll('state').flatMap((s) => s.split(','))).toEqual(['Failed', 'RolledBack']);
     await next();
     expect(screen.getByTestId('selection-summary')).toHaveTextContent('2 clusters selected');
   });

@@ -103,7 +103,9 @@ export const CreateMigrationPage = () => {
     const source = retry ?? back;
     if (!source) return;
     const [namespace, name] = source.split('/');
-    const states: ClusterState[] = retry ? ['Failed'] : ['Cleaned', 'Registered'];
+    // The clusters that did not move: failed, or rolled back to the source (the BFF's retry-failed
+    // takes the same ones).
+    const states: ClusterState[] = retry ? ['Failed', 'RolledBack'] : ['Cleaned', 'Registered'];
     const controller = new AbortController();
     Promise.all([
       api.migration(namespace, name, { signal: controller.signal }),

@@ -209,6 +209,28 @@ describe('MigrationDetailsPage', () => {
     );
   });
 
+  it('offers to retry every cluster that did not move: failed and rolled back alike', async () => {
+    const partial = detail({
+      phase: 'Failed',
+      outcome: 'Partial',
+      counts: { ...zeroCounts(), Cleaned: 4, RolledBack: 1, Failed: 1 },
+      total: 6,
+      actions: {
+        rollback: false,
+        retryFailed: true,
+        migrateBack: true,
+        approve: false,
+        delete: true,
+      },
+    });
+    mockApi(routes(partial));
+    renderPage();
+    await userEvent.click(await screen.findByRole('button', { name: 'Retry 2 failed clusters' }));
+    expect(screen.getByTestId('location')).toHaveTextContent(
+      '/hub-migration/new?retry=multicluster-global-hub%2Fwave-1',
+    );
+  });
+
   it('renders 5,000 clusters and applies 1,000 updates without re-rendering every row', async () => {
     const rows = clusterRows(5000);
     mockApi(routes(detail({ total: 5000 }), rows));

@@ -316,7 +316,7 @@ export const MigrationDetailsPage = ({ onRowRender }: Props) => {
             isAriaDisabled={!d.actions.retryFailed || !mayCreate}
             onClick={() => void navigate(`${ROUTES.create}?retry=${encodeURIComponent(key)}`)}
           >
-            {t('Retry {{count}} failed clusters', { count: p.failed })}
+            {t('Retry {{count}} failed clusters', { count: p.failed + p.rolledBack })}
           </Button>
         </GatedAction>
       </FlexItem>

@@ -46,6 +46,17 @@ export class Wizard {
     await this.page.getByRole('textbox', { name: `Search clusters on ${hub}` }).fill(text);
   }
 
+  /**
+   * Searches and waits until the table lists exactly `count` clusters: the search applies after a
+   * pause in typing, and until then the table still shows the first page of every cluster.
+   */
+  async searchListing(text: string, hub: string, count: number): Promise<void> {
+    await this.search(text, hub);
+    await expect(
+      this.page.getByRole('checkbox', { name: /^Select (?!every cluster)/ }),
+    ).toHaveCount(count);
+  }
+
   get selectedCount(): Locator {
     return this.page.getByTestId('selected-count');
   }
@@ -60,17 +71,14 @@ export class Wizard {
     const page = this.page;
     await page.getByRole('textbox', { name: 'Name' }).fill(opts.name);
     if (opts.batchSize !== undefined) {
-      await page
-        .getByRole('checkbox', { name: /batches/i })
-        .check()
-        .catch(() => undefined);
-      await page
-        .getByRole('spinbutton', { name: /Batch size/i })
-        .or(page.getByLabel('Batch size'))
-        .first()
-        .fill(String(opts.batchSize));
+      await page.getByRole('spinbutton', { name: 'Batch size' }).fill(String(opts.batchSize));
     }
-    if (opts.approval) await page.getByRole('checkbox', { name: /Wait for my approval/ }).check();
+    if (opts.approval) {
+      // PatternFly's switch hides its input: a user clicks the label.
+      const approval = page.getByRole('switch', { name: /Wait for my approval/ });
+      await page.getByText(/^Wait for my approval/).click();
+      await expect(approval).toBeChecked();
+    }
     if (opts.timeoutMinutes !== undefined) {
       await page.getByLabel('Stage timeout', { exact: true }).fill(String(opts.timeoutMinutes));
     }

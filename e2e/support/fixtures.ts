@@ -75,6 +75,44 @@ export class Hubs {
     return items.map((c) => c.metadata.name);
   }
 
+  /**
+   * What a hub still holds of these clusters: their ManagedClusters, their namespaces and every
+   * object of the moved kinds (ZTP included) in those namespaces, as `kind/namespace/name`.
+   */
+  async leftovers(hub: string, clusters: string[]): Promise<string[]> {
+    const wanted = new Set(clusters);
+    const kinds = [
+      'managedclusters.cluster.open-cluster-management.io',
+      'namespaces',
+      'clusterdeployments.hive.openshift.io',
+      'baremetalhosts.metal3.io',
+      'hostfirmwaresettings.metal3.io',
+      'hostfirmwarecomponents.metal3.io',
+      'firmwareschemas.metal3.io',
+      'imageclusterinstalls.extensions.hive.openshift.io',
+      'klusterletaddonconfigs.agent.open-cluster-management.io',
+      'secrets',
+      'configmaps',
+    ];
+    const out = await this.kubectl(hub, ['get', kinds.join(','), '-A', '-o', 'json']);
+    const items = (JSON.parse(out) as { items: (KubeItem & { kind: string })[] }).items;
+    return items
+      .filter((o) => wanted.has(o.metadata.namespace ?? o.metadata.name))
+      .map((o) => `${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`);
+  }
+
+  /**
+   * The hubs a cluster's agent has been registered to, in order, by the simulator's history
+   * (gaps without a hub left out, a return to the same hub after a gap counted once).
+   */
+  async hubsVisited(cluster: string): Promise<string[]> {
+    const res = await fetch(`${this.stack.controlUrl}/ground-truth/${encodeURIComponent(cluster)}`);
+    const truth = (await res.json()) as { history: { at: string; hub: string | null }[] };
+    const hubs: string[] = [];
+    for (const { hub } of truth.history) if (hub !== null && hubs.at(-1) !== hub) hubs.push(hub);
+    return hubs;
+  }
+
   /** The simulator's own record of where each cluster's agent is registered. */
   async truth(): Promise<{ clusters: ClusterTruth[]; destructions: unknown[] }> {
     const res = await fetch(`${this.stack.controlUrl}/ground-truth`);

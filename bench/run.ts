@@ -3,12 +3,14 @@ import { benchApiserver } from './apiserver.js';
 import { benchEngine } from './engine.js';
 import { benchSimScale } from './sim-scale.js';
 import { benchStream } from './stream.js';
+import { benchUi } from './ui.js';
 
 const benchmarks: Record<string, (args: string[]) => Promise<void>> = {
   apiserver: benchApiserver,
   'sim-scale': benchSimScale,
   engine: benchEngine,
   stream: benchStream,
+  ui: benchUi,
 };
 
 // `npm run bench -- --clusters <N> [--rollback]` (options first) is the engine benchmark.

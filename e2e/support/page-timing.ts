@@ -51,7 +51,7 @@ type TimingWindow = Window & {
 };
 
 /** Runs in the page before any of its scripts (serialised: it may use nothing from outside). */
-function instrument(o: TimingOptions): void {
+function instrument(o: TimingOptions | null): void {
   const w = window as TimingWindow;
   const t: TimingState = {
     marks: {},
@@ -75,7 +75,7 @@ function instrument(o: TimingOptions): void {
     const rows = [...(table()?.querySelectorAll('tr[data-test^="cluster-row-"]') ?? [])];
     return (
       rows.length > 0 &&
-      rows.every((r) => (r as HTMLTableRowElement).cells[2]?.textContent?.trim() === o.stateLabel)
+      rows.every((r) => (r as HTMLTableRowElement).cells[2]?.textContent?.trim() === o?.stateLabel)
     );
   };
   const check = (records: MutationRecord[]) => {
@@ -92,9 +92,9 @@ function instrument(o: TimingOptions): void {
       areaEl = area();
       afterPaint((now) => {
         t.marks.table = now;
-        const button = document.querySelector<HTMLButtonElement>(
-          `[data-test="count-${o.clickState}"] button`,
-        );
+        const button =
+          o &&
+          document.querySelector<HTMLButtonElement>(`[data-test="count-${o.clickState}"] button`);
         if (!button) return;
         clicked = true;
         t.marks.click = performance.now();
@@ -136,9 +136,19 @@ function instrument(o: TimingOptions): void {
   }
 }
 
-/** Instruments every page the test opens from now on (call before `goto`). */
-export async function installTiming(page: Page, o: TimingOptions): Promise<void> {
-  await page.addInitScript(instrument, o);
+/**
+ * Lets functions compiled by tsx/esbuild run in the page: with names kept they call a `__name`
+ * helper that only exists in Node (Playwright's own test loader does not add it).
+ */
+export async function allowCompiledFunctions(page: Page): Promise<void> {
+  await page.addInitScript('globalThis.__name ??= (f) => f;');
+}
+
+/** Instruments every page the test opens from now on (call before `goto`); without options the
+ * page clicks nothing by itself (no `tti`). */
+export async function installTiming(page: Page, o?: TimingOptions): Promise<void> {
+  await allowCompiledFunctions(page);
+  await page.addInitScript(instrument, o ?? null);
 }
 
 /** The marks so far, after waiting for those named (up to `ms`). */

@@ -58,6 +58,8 @@ export interface SeededMigration {
   move(name: string, state: ClusterState, hub: string, error?: string): void;
   /** Writes what is pending and releases the connection. */
   close(): Promise<void>;
+  /** Deletes the migration and its progress (nothing pending is written) and releases the connection. */
+  remove(): Promise<void>;
 }
 
 const NAMESPACE = 'multicluster-global-hub';
@@ -281,6 +283,11 @@ export async function seedMigration(o: SeedOptions): Promise<SeededMigration> {
     close: async () => {
       await progress.flush();
       progress.stop();
+      client.kubeConfig.close();
+    },
+    remove: async () => {
+      progress.stop();
+      await removeSeeded(client, o.name, namespace);
       client.kubeConfig.close();
     },
   };

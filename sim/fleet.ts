@@ -114,9 +114,14 @@ export class Fleet {
     const names = [...this.scheduler.klusterlets.keys()];
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const missing = names.filter(
-        (n) => this.truth.cluster(n).registeredTo === null && !this.klusterlet(n).faults.flapping,
-      );
+      // Ready means settled: every agent has also reported its status and applied its work, so
+      // that a test that starts on the ready line does not see their first writes (validation
+      // at scale asserts that nothing writes while it reads).
+      const missing = names.filter((n) => {
+        const k = this.klusterlet(n);
+        if (k.faults.flapping) return false;
+        return this.truth.cluster(n).registeredTo === null || !k.settled;
+      });
       if (missing.length === 0) return;
       if (Date.now() > deadline)
         throw new Error(

@@ -42,10 +42,15 @@ export function populate(ctx: PopulateContext): Populated {
   const stops: (() => void)[] = [];
   const byUrl = new Map<string, string>();
   for (const hub of hubs.values()) byUrl.set(new URL(hub.url).origin, hub.name);
+  // Every agent request asks which hub a server URL is (reachability faults): parse each once.
+  const hubOf = new Map<string, string | undefined>();
   const env = {
     client: ctx.client,
     truth,
-    hubName: (server: string) => byUrl.get(new URL(server).origin),
+    hubName: (server: string) => {
+      if (!hubOf.has(server)) hubOf.set(server, byUrl.get(new URL(server).origin));
+      return hubOf.get(server);
+    },
     defaultLeaseSeconds: scenario.timings.leaseDurationSeconds,
     timeoutScale: scenario.timings.hubConnectionTimeoutScale,
   };
@@ -56,6 +61,7 @@ export function populate(ctx: PopulateContext): Populated {
     const reg = startRegistration(hub);
     registrations.set(hub.name, reg);
     stops.push(() => reg.stop());
+    stops.push(watchForAgents(hub, scheduler));
     stops.push(startPlacementController(hub).stop);
     stops.push(
       startPolicyController(hub, { complianceDelayMs: scenario.timings.policyComplianceDelayMs })
@@ -258,4 +264,27 @@ export function populate(ctx: PopulateContext): Populated {
   }
 
   return { registrations, stop: () => stops.forEach((s) => s()) };
+}
+
+/**
+ * The agents' watches, delivered in-process: a real work agent and registration agent follow
+ * their ManifestWorks and ManagedCluster through informers instead of re-reading them, so each
+ * event on a hub goes to the klusterlet of the cluster it belongs to, which acts on it only while
+ * joined to that hub (see Klusterlet.notifyWork and notifyCluster).
+ */
+function watchForAgents(hub: SimHub, scheduler: KlusterletScheduler): () => void {
+  const mw = hub.state.rt('work.open-cluster-management.io', 'v1', 'manifestworks');
+  const mc = hub.state.rt('cluster.open-cluster-management.io', 'v1', 'managedclusters');
+  const stops = [
+    hub.state.watch(mw, {}, (e) => {
+      if (e.type === 'DELETED') return;
+      const ns = e.object.metadata.namespace;
+      if (ns) scheduler.klusterlets.get(ns)?.notifyWork(hub.name, e.object);
+    }),
+    hub.state.watch(mc, {}, (e) => {
+      if (e.type === 'DELETED') return;
+      scheduler.klusterlets.get(e.object.metadata.name!)?.notifyCluster(hub.name, e.object);
+    }),
+  ];
+  return () => stops.forEach((s) => s());
 }

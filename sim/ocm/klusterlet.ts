@@ -2,6 +2,12 @@
 // bootstrap kubeconfig (a CSR the hub approves), renews its lease, reports its status, applies
 // its `<cluster>-klusterlet` ManifestWork (which brings new bootstrap kubeconfigs), and switches
 // hubs as fleet-sim.md §2 describes when its hub stops accepting it.
+//
+// Like the real agents, which read their ManifestWorks and ManagedCluster through informers, a
+// klusterlet does not poll: the fleet tells it when its ManifestWork or ManagedCluster changes on
+// the hub it is joined to (notifyWork, notifyCluster: the watch events, delivered in-process), and
+// it then reads and writes over HTTPS with its own credentials. Between changes it only renews
+// its lease.
 import { randomBytes } from 'node:crypto';
 import type { KubeObject } from '../apiserver/types.js';
 import { isObject, kubeTime, text } from '../apiserver/types.js';
@@ -54,10 +60,26 @@ export class Klusterlet {
   private phase: Phase = 'bootstrapping';
   private readonly disk: Disk;
   private nextBootstrap = 0;
+  /**
+   * The bootstrap kubeconfigs in the order this round of bootstrapping tries them: after a hub
+   * rejected the agent, the other hubs' first (see startBootstrapping).
+   */
+  private candidates?: BootstrapConfig[];
   private csr?: { name: string; creds: HubCredentials; since: number; until: number };
   private failingSince?: number;
-  private tick = 0;
+  /** When the lease is renewed next. */
+  private leaseDue = 0;
+  /** Set by a watch notification (or on joining): the ManagedCluster status needs a look. */
+  private statusPending = true;
+  /** Set by a watch notification (or on joining): the ManifestWork changed and needs applying. */
+  private workPending = true;
   private appliedWorkRv?: string;
+  /** uid and generation of the ManifestWork spec last applied: its own status writes are no news. */
+  private appliedWork?: { uid: string; generation: number };
+  /** The same while its status write is on the way (its event can come before the answer). */
+  private applying?: { uid: string; generation: number };
+  /** Name of the hub the agent is joined to (cached: notifications compare it for every event). */
+  private joinedHub?: string;
   private joinedAt = 0;
   private leaseSeconds: number;
   destroyed = false;
@@ -79,18 +101,73 @@ export class Klusterlet {
       hubConnectionTimeoutSeconds: DEFAULT_HUB_CONNECTION_TIMEOUT_SECONDS,
       hub: registered,
     };
-    if (registered) this.phase = 'joined';
+    if (registered) this.join(registered, startedAt);
     this.leaseSeconds = env.defaultLeaseSeconds;
   }
 
   get currentHub(): string | undefined {
-    return this.phase === 'joined' && this.disk.hub
-      ? this.env.hubName(this.disk.hub.server)
-      : undefined;
+    return this.phase === 'joined' ? this.joinedHub : undefined;
+  }
+
+  private join(hub: HubCredentials, now: number): void {
+    this.disk.hub = hub;
+    this.phase = 'joined';
+    this.joinedHub = this.env.hubName(hub.server);
+    this.candidates = undefined;
+    this.resync(now);
+  }
+
+  /** Everything is looked at again on the next step: lease, status, work (after joining or a gap). */
+  private resync(now: number): void {
+    this.leaseDue = now;
+    this.statusPending = true;
+    this.workPending = true;
+  }
+
+  /** Runs the agent soon (a watch event arrived); the scheduler reschedules a busy agent itself. */
+  private wake(): void {
+    if (!this.busy) this.due = Math.min(this.due, Date.now());
+  }
+
+  /**
+   * A watch event for the ManifestWork `<cluster>-klusterlet` on `hub`. Only a new spec is news to
+   * the work agent: the status it wrote itself comes back as an event too.
+   */
+  notifyWork(hub: string, mw: KubeObject): void {
+    if (this.currentHub !== hub || mw.metadata.name !== `${this.name}-klusterlet`) return;
+    const seen = (w?: { uid: string; generation: number }) =>
+      w?.uid === mw.metadata.uid && w?.generation === (mw.metadata.generation ?? 0);
+    if (seen(this.appliedWork) || seen(this.applying)) return;
+    this.workPending = true;
+    this.wake();
+  }
+
+  /**
+   * A watch event for this cluster's ManagedCluster on `hub`: report status again when the hub
+   * changed the lease duration or shows conditions the agent does not hold (e.g. Unknown after a
+   * lease gap); the agent's own status writes come back as events that need nothing.
+   */
+  notifyCluster(hub: string, mc: KubeObject): void {
+    if (this.currentHub !== hub) return;
+    const lease =
+      isObject(mc.spec) && typeof mc.spec.leaseDurationSeconds === 'number'
+        ? mc.spec.leaseDurationSeconds
+        : undefined;
+    const held =
+      conditionIs(mc, 'ManagedClusterJoined', 'True') &&
+      conditionIs(mc, 'ManagedClusterConditionAvailable', 'True');
+    if (held && (lease === undefined || lease <= 0 || lease === this.leaseSeconds)) return;
+    this.statusPending = true;
+    this.wake();
   }
 
   get state(): Phase {
     return this.phase;
+  }
+
+  /** Joined, with its status reported and its work applied: nothing left to do but heartbeats. */
+  get settled(): boolean {
+    return this.phase === 'joined' && !this.statusPending && !this.workPending;
   }
 
   bootstrapSources(): string[] {
@@ -103,9 +180,12 @@ export class Klusterlet {
     this.csr = undefined;
     this.failingSince = undefined;
     this.appliedWorkRv = undefined;
-    this.tick = 0;
-    this.phase = this.disk.hub ? 'joined' : 'bootstrapping';
-    this.due = Date.now() + 200;
+    this.appliedWork = undefined;
+    this.candidates = undefined;
+    const now = Date.now();
+    if (this.disk.hub) this.join(this.disk.hub, now);
+    else this.phase = 'bootstrapping';
+    this.due = now + 200;
   }
 
   /** The cluster is gone (destroyed): the agent never talks to a hub again. */
@@ -143,8 +223,9 @@ export class Klusterlet {
     if (this.phase === 'stopped') return 60_000;
     if (this.isDown(now)) {
       this.env.truth.setRegistered(this.name, null, now);
-      // Back up, the agent reports its status at once (the hub may have marked it Unknown).
-      this.tick = 0;
+      // Back up, the agent renews its lease and reports its status at once (the hub may have
+      // marked it Unknown meanwhile, and the events of that time went to a dead agent).
+      this.resync(now);
       return Math.min(period, 500);
     }
     try {
@@ -165,22 +246,54 @@ export class Klusterlet {
     return period;
   }
 
+  /** A joined agent's step: renew the lease when due, then whatever the watches flagged. */
   private async heartbeat(now: number, period: number): Promise<number> {
     const hub = this.disk.hub!;
+    if (now >= this.leaseDue) {
+      const failed = await this.renewLease(hub, now, period);
+      if (failed !== undefined) return failed;
+    }
+    if (now < this.joinedAt) return Math.max(0, this.joinedAt - now);
+    // Each flag is cleared before its read, so that a change notified meanwhile is not lost,
+    // and set again when the read or write did not go through (also on a transport error).
+    if (this.statusPending) {
+      this.statusPending = false;
+      let ok = false;
+      try {
+        ok = await this.reportStatus(hub);
+      } finally {
+        if (!ok) this.statusPending = true;
+      }
+    }
+    if (this.workPending) {
+      this.workPending = false;
+      let ok = false;
+      try {
+        ok = await this.syncWork(hub);
+      } finally {
+        if (!ok) this.workPending = true;
+      }
+    }
+    // A notification that came in while this step ran is served at once; a write that failed
+    // waits for the next lease renewal.
+    const wanted = this.workPending || this.statusPending;
+    const end = Date.now();
+    return wanted && end < this.leaseDue - period / 2 ? 0 : Math.max(0, this.leaseDue - end);
+  }
+
+  /** Renews the lease; returns the next delay when that failed (undefined when it worked). */
+  private async renewLease(
+    hub: HubCredentials,
+    now: number,
+    period: number,
+  ): Promise<number | undefined> {
     const leasePath = `/apis/coordination.k8s.io/v1/namespaces/${this.name}/leases/${LEASE_NAME}`;
-    let r = await this.call(
-      hub,
-      'PATCH',
-      leasePath,
-      {
-        spec: {
-          renewTime: microTime(now),
-          leaseDurationSeconds: this.leaseSeconds,
-          holderIdentity: `${this.name}-klusterlet`,
-        },
-      },
-      'application/merge-patch+json',
-    );
+    const spec = {
+      renewTime: microTime(now),
+      leaseDurationSeconds: this.leaseSeconds,
+      holderIdentity: `${this.name}-klusterlet`,
+    };
+    let r = await this.call(hub, 'PATCH', leasePath, { spec }, 'application/merge-patch+json');
     if (r.status === 404) {
       r = await this.call(
         hub,
@@ -190,26 +303,19 @@ export class Klusterlet {
           apiVersion: 'coordination.k8s.io/v1',
           kind: 'Lease',
           metadata: { name: LEASE_NAME, namespace: this.name },
-          spec: {
-            renewTime: microTime(now),
-            leaseDurationSeconds: this.leaseSeconds,
-            holderIdentity: `${this.name}-klusterlet`,
-          },
+          spec,
         },
       );
     }
     if (r.status >= 300)
       return this.heartbeatFailed(now, period, r.status === 401 || r.status === 403);
-    // Reconnected after failures: report status on this heartbeat.
-    if (this.failingSince !== undefined) this.tick = 0;
+    // Reconnected after failures: report status and look at the work again.
+    if (this.failingSince !== undefined) this.resync(now);
     this.failingSince = undefined;
+    this.leaseDue = now + period;
     if (now >= this.joinedAt)
-      this.env.truth.setRegistered(this.name, this.env.hubName(hub.server) ?? hub.server, now);
-    // Status is reported on joining and then every few heartbeats; the work agent syncs in between.
-    if (this.tick % 5 === 0) await this.reportStatus(hub);
-    if (this.tick % 2 === 0) await this.syncWork(hub);
-    this.tick++;
-    return period;
+      this.env.truth.setRegistered(this.name, this.joinedHub ?? hub.server, now);
+    return undefined;
   }
 
   private heartbeatFailed(now: number, period: number, rejected: boolean): number {
@@ -224,18 +330,50 @@ export class Klusterlet {
       // The hub has not taken us for longer than the hub-connection timeout: bootstrap again,
       // trying every bootstrap kubeconfig we know (the current hub's included).
       this.env.truth.setRegistered(this.name, null, now);
-      this.phase = 'bootstrapping';
       this.failingSince = undefined;
-      this.nextBootstrap = 0;
+      this.startBootstrapping(this.disk.hub?.server);
       return 0;
     }
     return Math.min(period, 1000);
   }
 
-  private async reportStatus(hub: HubCredentials): Promise<void> {
+  /**
+   * Starts a round of bootstrapping. After the hub at `leaving` stopped taking the agent, the
+   * bootstrap kubeconfigs of other hubs go first and that hub's own last, as a klusterlet with
+   * several bootstrap kubeconfigs reselects one other than the hub that denied it (the OCM
+   * MultipleHubs agent): asking the denying hub first only bought a CSR it would not approve and
+   * a wait for it, twice the hub-connection timeout. Its own stay in the list, so an agent that
+   * no other hub takes comes back when that hub accepts it again (a rollback).
+   */
+  private startBootstrapping(leaving?: string): void {
+    this.phase = 'bootstrapping';
+    this.nextBootstrap = 0;
+    this.joinedHub = undefined;
+    const origin = (server: string | undefined) => {
+      try {
+        return server ? new URL(server).origin : undefined;
+      } catch {
+        return undefined;
+      }
+    };
+    const left = origin(leaving);
+    if (!left) {
+      this.candidates = undefined;
+      return;
+    }
+    const same = (b: BootstrapConfig) =>
+      origin(credentialsFromKubeconfig(b.kubeconfig)?.server) === left;
+    this.candidates = [
+      ...this.disk.bootstraps.filter((b) => !same(b)),
+      ...this.disk.bootstraps.filter(same),
+    ];
+  }
+
+  /** Reads the ManagedCluster and sets the agent's conditions on it; false when that failed. */
+  private async reportStatus(hub: HubCredentials): Promise<boolean> {
     const path = `/apis/cluster.open-cluster-management.io/v1/managedclusters/${this.name}`;
     const r = await this.call(hub, 'GET', path);
-    if (r.status !== 200 || !isObject(r.body)) return;
+    if (r.status !== 200 || !isObject(r.body)) return false;
     const mc = r.body as KubeObject;
     if (
       isObject(mc.spec) &&
@@ -264,17 +402,23 @@ export class Klusterlet {
       conditions = next.list;
       changed ||= next.changed;
     }
-    if (changed)
-      await this.call(hub, 'PUT', `${path}/status`, { ...mc, status: { ...status, conditions } });
+    if (!changed) return true;
+    const w = await this.call(hub, 'PUT', `${path}/status`, {
+      ...mc,
+      status: { ...status, conditions },
+    });
+    return w.status < 300;
   }
 
   /** The work agent: apply the klusterlet ManifestWork (keep its bootstrap secrets) and mark it Applied. */
-  private async syncWork(hub: HubCredentials): Promise<void> {
+  private async syncWork(hub: HubCredentials): Promise<boolean> {
     const path = `/apis/work.open-cluster-management.io/v1/namespaces/${this.name}/manifestworks/${this.name}-klusterlet`;
     const r = await this.call(hub, 'GET', path);
-    if (r.status !== 200 || !isObject(r.body)) return;
+    // No work (yet): the watch says when there is one.
+    if (r.status === 404) return true;
+    if (r.status !== 200 || !isObject(r.body)) return false;
     const mw = r.body as KubeObject;
-    if (mw.metadata.resourceVersion === this.appliedWorkRv) return;
+    if (mw.metadata.resourceVersion === this.appliedWorkRv) return true;
     const manifests =
       isObject(mw.spec) && isObject(mw.spec.workload) && Array.isArray(mw.spec.workload.manifests)
         ? mw.spec.workload.manifests.filter(isObject)
@@ -331,13 +475,22 @@ export class Klusterlet {
         },
       ],
     };
-    const w = await this.call(hub, 'PUT', `${path}/status`, { ...mw, status });
-    if (w.status === 200) this.appliedWorkRv = (w.body as KubeObject).metadata.resourceVersion;
+    const work = { uid: mw.metadata.uid ?? '', generation: mw.metadata.generation ?? 0 };
+    this.applying = work;
+    try {
+      const w = await this.call(hub, 'PUT', `${path}/status`, { ...mw, status });
+      if (w.status !== 200) return false;
+      this.appliedWorkRv = (w.body as KubeObject).metadata.resourceVersion;
+      this.appliedWork = work;
+      return true;
+    } finally {
+      this.applying = undefined;
+    }
   }
 
   /** Try the next bootstrap kubeconfig: make sure the ManagedCluster exists, then ask with a CSR. */
   private async bootstrap(now: number): Promise<number> {
-    const configs = this.disk.bootstraps;
+    const configs = this.candidates ?? this.disk.bootstraps;
     const config = configs[this.nextBootstrap % configs.length];
     this.nextBootstrap++;
     const creds = credentialsFromKubeconfig(config.kubeconfig);
@@ -401,16 +554,18 @@ export class Klusterlet {
         : undefined;
     const cert = status ? text(status.certificate) : '';
     if (cert) {
-      this.disk.hub = {
-        server: pending.creds.server,
-        ca: pending.creds.ca,
-        token: Buffer.from(cert, 'base64').toString('utf8'),
-      };
       this.csr = undefined;
-      this.phase = 'joined';
-      this.tick = 0;
       this.appliedWorkRv = undefined;
+      this.appliedWork = undefined;
       this.joinedAt = now + (this.faults.joinDelayMs ?? 0);
+      this.join(
+        {
+          server: pending.creds.server,
+          ca: pending.creds.ca,
+          token: Buffer.from(cert, 'base64').toString('utf8'),
+        },
+        this.joinedAt,
+      );
       return this.faults.joinDelayMs ?? 0;
     }
     if (now > pending.until || r.status === 401 || r.status === 404) {
@@ -427,6 +582,12 @@ export class Klusterlet {
       ? 200
       : Math.min(1000, Math.max(200, pending.until - now + 1));
   }
+}
+
+function conditionIs(obj: KubeObject, type: string, status: string): boolean {
+  const list =
+    isObject(obj.status) && Array.isArray(obj.status.conditions) ? obj.status.conditions : [];
+  return list.some((c) => isObject(c) && c.type === type && c.status === status);
 }
 
 function microTime(ms: number): string {

@@ -138,6 +138,13 @@ export class Authorizer {
   /** Binding key → its subject keys, to unindex a binding when it changes or goes. */
   private readonly subjectsOf = new Map<string, string[]>();
   private readonly stops: (() => void)[] = [];
+  /**
+   * A user's rules in a namespace, as last computed, with the RBAC generation they were computed
+   * at. Every klusterlet request evaluated its agent's bindings and roles afresh; any write to a
+   * binding or role bumps the generation, so a cached entry never outlives what it was made from.
+   */
+  private readonly rulesCache = new Map<string, { generation: number; rules: Rule[] }>();
+  private rbacGeneration = 0;
 
   constructor(private readonly state: ClusterState) {
     // Bindings are indexed by subject from watches, so a request's rules cost a few lookups
@@ -146,11 +153,16 @@ export class Authorizer {
       const rt = state.rt('rbac.authorization.k8s.io', 'v1', plural);
       this.stops.push(
         state.watch(rt, {}, (e) => {
+          this.rbacGeneration++;
           const key = bindingKey(e.object);
           this.unindex(key);
           if (e.type !== 'DELETED') this.index(key, e.object);
         }),
       );
+    }
+    for (const plural of ['roles', 'clusterroles']) {
+      const rt = state.rt('rbac.authorization.k8s.io', 'v1', plural);
+      this.stops.push(state.watch(rt, {}, () => this.rbacGeneration++));
     }
   }
 
@@ -187,7 +199,18 @@ export class Authorizer {
     ) {
       return true;
     }
-    return this.rulesFor(user, attrs.namespace).some((r) => ruleAllows(r, attrs));
+    return this.cachedRulesFor(user, attrs.namespace).some((r) => ruleAllows(r, attrs));
+  }
+
+  private cachedRulesFor(user: UserInfo, namespace: string | undefined): Rule[] {
+    const key = `${user.username}\u0000${user.groups.join(',')}\u0000${namespace ?? ''}`;
+    const hit = this.rulesCache.get(key);
+    if (hit && hit.generation === this.rbacGeneration) return hit.rules;
+    const rules = this.rulesFor(user, namespace);
+    // Bounded: users and namespaces are many in a large fleet, and stale entries are useless.
+    if (this.rulesCache.size >= 50_000) this.rulesCache.clear();
+    this.rulesCache.set(key, { generation: this.rbacGeneration, rules });
+    return rules;
   }
 
   /** Rules that apply to a user in a namespace (cluster-wide ones included). */

@@ -104,15 +104,34 @@ async function forEach(
   return errors;
 }
 
+/** Events written at once when many clusters fail together. */
+const EVENT_CONCURRENCY = 16;
+
+/**
+ * One Warning event per cluster, a few at a time: written one after the other, the events of
+ * 3,000 clusters that missed the Registering timeout took longer than the 30 s a phase gets to
+ * stop after its timeout.
+ */
+async function warnEach(ctx: PhaseContext, reason: string, messages: string[]): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(EVENT_CONCURRENCY, messages.length) }, async () => {
+      while (next < messages.length) await ctx.warn(reason, messages[next++]);
+    }),
+  );
+}
+
 async function reportErrors(
   ctx: PhaseContext,
   phase: Phase,
   errors: Map<string, string>,
 ): Promise<void> {
-  for (const [cluster, message] of errors) {
-    ctx.progress.update(cluster, { error: message });
-    await ctx.warn(`${phase}Failed`, `${cluster}: ${message}`);
-  }
+  for (const [cluster, message] of errors) ctx.progress.update(cluster, { error: message });
+  await warnEach(
+    ctx,
+    `${phase}Failed`,
+    [...errors].map(([cluster, message]) => `${cluster}: ${message}`),
+  );
 }
 
 function failed(errors: Map<string, string>, what: string): PhaseOutcome {
@@ -538,11 +557,11 @@ export async function registering(ctx: PhaseContext): Promise<PhaseOutcome> {
   if (left.size > 0) {
     for (const c of left)
       ctx.progress.update(c, { error: `did not join ${to} before the Registering timeout` });
-    for (const c of left)
-      await ctx.warn(
-        'RegisteringFailed',
-        `${c}: did not join ${to} before the Registering timeout`,
-      );
+    await warnEach(
+      ctx,
+      'RegisteringFailed',
+      [...left].map((c) => `${c}: did not join ${to} before the Registering timeout`),
+    );
     return {
       ok: false,
       reason: 'Timeout',

@@ -22,6 +22,8 @@ interface Report {
   clusters: number;
   rollback: boolean;
   outcome: string;
+  /** The message of the condition that ended it, when it did not complete. */
+  failure?: string;
   totalSeconds: number;
   phaseSeconds: Record<string, number>;
   secondsPerCluster: number;
@@ -168,6 +170,14 @@ export async function benchEngine(argv: string[]): Promise<void> {
       clusters,
       rollback,
       outcome: `${m?.status?.phase}${rollback ? ` (${m?.status?.conditions?.find((c) => c.type === 'ResourceRolledBack')?.status === 'True' ? 'rolled back' : 'rollback incomplete'})` : ''}`,
+      failure:
+        m?.status?.phase === 'Completed'
+          ? undefined
+          : m?.status?.conditions
+              ?.filter((c) => c.status === 'False')
+              .map((c) => `${c.type}: ${c.message}`)
+              .join('; ')
+              .slice(0, 2000),
       totalSeconds: round(total),
       phaseSeconds,
       secondsPerCluster: round(total / clusters, 3),
@@ -184,6 +194,7 @@ export async function benchEngine(argv: string[]): Promise<void> {
       `\nEngine benchmark: ${clusters} ZTP clusters, hub1 (ACM 2.14) → hub2 (ACM 2.15), 5 ms API latency, 5–15 s klusterlet switch\n`,
     );
     console.log(`outcome                 ${report.outcome}`);
+    if (report.failure) console.log(`failure                 ${report.failure}`);
     console.log(
       `total                   ${report.totalSeconds} s  (${report.secondsPerCluster} s per cluster)`,
     );

@@ -73,6 +73,28 @@ describe('useClusterView', () => {
     expect(result.current.counts.Failed).toBe(301);
   });
 
+  it('applies streamed changes by name order without sorting again, and places new clusters', () => {
+    const store = new ClusterStore();
+    store.replaceAll(many(3000));
+    const { result } = renderHook(() =>
+      useClusterView(store, { states: [] }, { key: 'name', desc: false }, { offset: 0, limit: 3 }),
+    );
+    expect(result.current.rows.map((r) => r.name)).toEqual(['c-0001', 'c-0002', 'c-0003']);
+    const sortSpy = jest.spyOn(Array.prototype, 'sort');
+    act(() => {
+      store.applyRows([row('c-0002', 'Registered'), row('c-0500', 'Failed')]);
+    });
+    expect(sortSpy).not.toHaveBeenCalled();
+    expect(result.current.rows[1]).toMatchObject({ name: 'c-0002', state: 'Registered' });
+    act(() => {
+      store.applyRows([row('c-0000', 'Pending')]);
+    });
+    expect(sortSpy).toHaveBeenCalled();
+    sortSpy.mockRestore();
+    expect(result.current.rows.map((r) => r.name)).toEqual(['c-0000', 'c-0001', 'c-0002']);
+    expect(result.current.total).toBe(3001);
+  });
+
   it('sorts by state, then by name, and descending', () => {
     const store = new ClusterStore();
     store.replaceAll([row('b', 'Cleaned'), row('a', 'Cleaned'), row('c', 'Failed')]);

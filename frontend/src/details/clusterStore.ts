@@ -10,6 +10,8 @@ import type { ClusterRow, ClusterState } from '../api/types';
 export class ClusterStore {
   private rows = new Map<string, ClusterRow>();
   private version = 0;
+  /** Changes only when clusters come or go (not when they change): what the name order needs. */
+  private namesVersion = 0;
   private cached: { version: number; rows: ClusterRow[] } = { version: -1, rows: [] };
   private listeners = new Set<() => void>();
   /** False until the first full load (REST or stream snapshot). */
@@ -21,6 +23,8 @@ export class ClusterStore {
   };
 
   getVersion = (): number => this.version;
+
+  getNamesVersion = (): number => this.namesVersion;
 
   /** All rows (a new array only when something changed). */
   all(): ClusterRow[] {
@@ -53,6 +57,8 @@ export class ClusterStore {
     // The same rows again (the list and the stream's snapshot both bring them on a first load):
     // nothing to sort, count or render again.
     if (!changed && next.size === this.rows.size) return;
+    if (next.size !== this.rows.size || [...next.keys()].some((n) => !this.rows.has(n)))
+      this.namesVersion++;
     this.rows = next;
     this.bump();
   }
@@ -63,6 +69,7 @@ export class ClusterStore {
     for (const row of rows) {
       const old = this.rows.get(row.name);
       if (old && sameRow(old, row)) continue;
+      if (!old) this.namesVersion++;
       this.rows.set(row.name, row);
       changed++;
     }
@@ -158,11 +165,21 @@ export function useClusterView(
   }, [all]);
   // Sorted once per change of the rows or of the order; a filter then only picks from the
   // sorted rows (keeping their order), so toggling a filter on 3,000 rows does not sort again.
+  // By name (the usual order), the order only changes when clusters come or go: while thousands
+  // of rows stream changes, each change looks the rows up in that order instead of sorting again.
+  const namesVersion = store.getNamesVersion();
+  const nameOrder = useMemo(
+    () => [...store.all()].sort(byName).map((row) => row.name),
+    [store, namesVersion], // eslint-disable-line react-hooks/exhaustive-deps -- namesVersion is the store's signal for its names
+  );
   const ordered = useMemo(() => {
-    const rows = [...all].sort(compare(sort.key));
+    const rows =
+      sort.key === 'name'
+        ? nameOrder.flatMap((n) => store.get(n) ?? [])
+        : [...all].sort(compare(sort.key));
     if (sort.desc) rows.reverse();
     return rows;
-  }, [all, sort.key, sort.desc]);
+  }, [store, all, nameOrder, sort.key, sort.desc]);
   const sorted = useMemo(() => {
     const wanted = new Set(stateKey ? (stateKey.split(',') as ClusterState[]) : []);
     const needle = search?.trim().toLowerCase();

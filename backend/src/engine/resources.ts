@@ -134,6 +134,11 @@ function referencedNames(
 export async function collectClusterResources(
   source: HubClient,
   cluster: string,
+  /**
+   * The namespace's BareMetalHosts and ClusterDeployments when the caller has just read them
+   * (removing a cluster lists them to make them safe first): they are not read again.
+   */
+  known?: { bareMetalHosts: KubeObject[]; clusterDeployments: KubeObject[] },
 ): Promise<KubeObject[]> {
   const ns = cluster;
   // One list per kind rather than a get per name: Secrets and ConfigMaps serve several of the
@@ -144,12 +149,14 @@ export async function collectClusterResources(
     listIfServed(source, R.configMap, ns),
     source.get(R.managedCluster, cluster),
     source.get(R.klusterletAddonConfig, cluster, ns),
-    listIfServed(source, R.bareMetalHost, ns),
+    known ? known.bareMetalHosts : listIfServed(source, R.bareMetalHost, ns),
     listIfServed(source, R.hostFirmwareSettings, ns),
     listIfServed(source, R.firmwareSchema, ns),
     listIfServed(source, R.hostFirmwareComponents, ns),
     source.get(R.imageClusterInstall, cluster, ns),
-    source.get(R.clusterDeployment, cluster, ns),
+    known
+      ? known.clusterDeployments.find((o) => o.metadata.name === cluster)
+      : source.get(R.clusterDeployment, cluster, ns),
   ]);
   const secretNamed = (name: string) => secrets.find((s) => s.metadata.name === name);
   const configMapNamed = (name: string) => configMaps.find((c) => c.metadata.name === name);
@@ -556,8 +563,13 @@ export async function removeClusterSafely(
 ): Promise<void> {
   const safe = await makeSafe(hub, cluster);
   // Collected after the pause, so nothing can have changed under it; the dangerous kinds are
-  // deleted from the list that was made safe, never from a newer read.
-  const collected = await collectClusterResources(hub, cluster);
+  // deleted from the list that was made safe, never from a newer read, and that list also
+  // serves the collection (the Secrets the hosts and the deployment name), not a second one.
+  const ofKind = (res: Res) => safe.filter((f) => f.kind.res === res).map((f) => f.obj);
+  const collected = await collectClusterResources(hub, cluster, {
+    bareMetalHosts: ofKind(R.bareMetalHost),
+    clusterDeployments: ofKind(R.clusterDeployment),
+  });
   const others = collected.filter(
     (o) => o.kind !== 'ManagedCluster' && !DANGEROUS.some((d) => d.res.kind === o.kind),
   );
@@ -592,27 +604,18 @@ export async function releaseFromSource(source: HubClient, cluster: string): Pro
  * `disable-auto-import` goes) and the ImageClusterInstall loses the velero restore label.
  */
 export async function finishOnTarget(target: HubClient, cluster: string): Promise<void> {
-  const [mc, ici] = await Promise.all([
-    target.get(R.managedCluster, cluster),
-    target.get(R.imageClusterInstall, cluster, cluster),
+  // Straight merge patches, without reading first: removing what is not there changes nothing
+  // (the server keeps the resourceVersion), an absent object is a 404 the patch ignores, and a
+  // migration always has both to remove, so the two reads only doubled the calls.
+  await Promise.all([
+    target.mergePatch(R.managedCluster, cluster, {
+      metadata: { name: cluster, annotations: { [ANNOTATION.disableAutoImport]: null } },
+    }),
+    target.mergePatch(
+      R.imageClusterInstall,
+      cluster,
+      { metadata: { name: cluster, namespace: cluster, labels: { [LABEL.restoreName]: null } } },
+      cluster,
+    ),
   ]);
-  const removals: Promise<unknown>[] = [];
-  if (mc && ANNOTATION.disableAutoImport in (mc.metadata.annotations ?? {}))
-    removals.push(
-      target.mergePatch(
-        R.managedCluster,
-        cluster,
-        metadataPatch(mc, { annotations: { [ANNOTATION.disableAutoImport]: null } }),
-      ),
-    );
-  if (ici && LABEL.restoreName in (ici.metadata.labels ?? {}))
-    removals.push(
-      target.mergePatch(
-        R.imageClusterInstall,
-        cluster,
-        metadataPatch(ici, { labels: { [LABEL.restoreName]: null } }),
-        cluster,
-      ),
-    );
-  await Promise.all(removals);
 }

@@ -100,6 +100,7 @@ test('scale: a 3,000-cluster migration loads, filters and pages correctly (timin
     await expect(pager).toContainText('1 - 50 of 50');
     expect(await shownNames(page)).toEqual(failed);
     await expect(details.row(failed[0])).toContainText('did not become Available on hub2');
+    await details.clusterTable.scrollIntoViewIfNeeded();
     await shot(page, 'scale-3000-failed');
 
     // Unfiltered: all 3,000, 50 to a page.
@@ -148,6 +149,7 @@ test('scale: a 3,000-cluster migration loads, filters and pages correctly (timin
     // (includes the search box's 250 ms pause before it filters)
     measured['search "scale-29" (ms)'] = Math.round((await lastAreaChange(page, since))! - since);
     expect(await shownNames(page)).toEqual(searched);
+    await details.clusterTable.scrollIntoViewIfNeeded();
     await shot(page, 'scale-3000-table-filters');
     await page.getByRole('textbox', { name: 'Search clusters by name' }).clear();
     await expect(pager).toContainText('1 - 50 of 50');
@@ -184,6 +186,7 @@ test('scale: a 3,000-cluster migration loads, filters and pages correctly (timin
     await expect(pager).toContainText(`2901 - 3000 of ${TOTAL}`);
     measured['last page of 100 (ms)'] = Math.round((await lastAreaChange(page, since))! - since);
     expect(await shownNames(page)).toEqual(s.names.slice(2900));
+    await details.clusterTable.scrollIntoViewIfNeeded();
     await shot(page, 'scale-3000-last-page');
 
     for (const [k, v] of Object.entries(payload))

@@ -27,6 +27,8 @@ export default {
   setupFiles: ['<rootDir>/jest.polyfills.cjs'],
   setupFilesAfterEnv: ['<rootDir>/setup-tests.ts'],
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],
+  // npm test runs the browser journeys beside Jest on a 2-core machine: 5 s is too tight there.
+  testTimeout: 15_000,
   // PatternFly ships ESM under dist/esm; its CommonJS build (dist/js) is what `main` points to.
   moduleFileExtensions: ['ts', 'tsx', 'js', 'jsx', 'json'],
 };

@@ -1,6 +1,8 @@
 #!/usr/bin/env node
-// Runs every check and test suite in turn and ends with one line that totals them all:
-// `N passed, N failed[, N skipped]`. Exits non-zero when anything failed.
+// Runs every check and test suite and ends with one line that totals them all:
+// `N passed, N failed[, N skipped]`. Exits non-zero when anything failed. The browser journeys
+// spend most of their time waiting for migrations, so they run beside the checks (their output
+// held back and printed whole when they end), and the node suites start once both are done.
 import { spawn } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
@@ -9,7 +11,8 @@ const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..')
 const totals = { passed: 0, failed: 0, skipped: 0 };
 const only = process.argv.slice(2);
 
-function run(cmd, args, { capture = false, env = {} } = {}) {
+/** Runs a command; `quiet` holds its output back and returns it instead of printing it. */
+function run(cmd, args, { capture = false, quiet = false, env = {} } = {}) {
   return new Promise((resolve) => {
     const child = spawn(cmd, args, {
       cwd: root,
@@ -18,10 +21,13 @@ function run(cmd, args, { capture = false, env = {} } = {}) {
     });
     let out = '';
     child.stdout.on('data', (d) => {
-      process.stdout.write(d);
-      if (capture) out += d;
+      if (!quiet) process.stdout.write(d);
+      if (capture || quiet) out += d;
     });
-    child.stderr.on('data', (d) => process.stderr.write(d));
+    child.stderr.on('data', (d) => {
+      if (quiet) out += d;
+      else process.stderr.write(d);
+    });
     child.on('close', (code) => resolve({ code: code ?? 1, out }));
   });
 }
@@ -95,10 +101,13 @@ async function jestTests() {
 async function e2eTests() {
   const report = path.join(root, 'e2e', 'results', 'report.json');
   rmSync(report, { force: true });
-  console.log('\n▶ e2e: browser journeys (Playwright, Chromium)');
-  const { code } = await run('npx', ['playwright', 'test', '-c', 'e2e/playwright.config.ts'], {
+  console.log('\n▶ e2e: browser journeys (Playwright, Chromium), beside the checks');
+  const { code, out } = await run('npx', ['playwright', 'test', '-c', 'e2e/playwright.config.ts'], {
+    quiet: true,
     env: { PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD: '1' },
   });
+  console.log('\n▶ e2e: browser journeys (Playwright, Chromium): their output');
+  process.stdout.write(out);
   let r;
   try {
     r = JSON.parse(readFileSync(report, 'utf8'));
@@ -114,22 +123,23 @@ async function e2eTests() {
   if (code !== 0 && fail === 0) totals.failed++;
 }
 
-const suites = {
+const checks = {
   typecheck: () => check('typecheck', 'npx', ['tsc', '-b']),
   lint: () => check('lint', 'npx', ['eslint', '--max-warnings', '0', '.']),
   format: () => check('format', 'npx', ['prettier', '--check', '.']),
-  unit: () => nodeTests('sim + backend + tools tests', testFiles('sim', 'backend', 'tools')),
   i18n: () =>
     check('i18n catalogue in sync', 'npx', ['tsx', 'frontend/i18n/extract.ts', '--check']),
   'plugin-build': () =>
     check('plugin build and manifest', 'npm', ['run', '--silent', 'build:plugin']),
   jest: jestTests,
-  e2e: e2eTests,
 };
+const wanted = (name) => only.length === 0 || only.includes(name);
 
-for (const [name, suite] of Object.entries(suites)) {
-  if (only.length && !only.includes(name)) continue;
-  await suite();
-}
+const journeys = wanted('e2e') ? e2eTests() : Promise.resolve();
+for (const [name, suite] of Object.entries(checks)) if (wanted(name)) await suite();
+await journeys;
+if (wanted('unit'))
+  await nodeTests('sim + backend + tools tests', testFiles('sim', 'backend', 'tools'));
+
 console.log(`\n${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped`);
 process.exit(totals.failed > 0 ? 1 : 0);

@@ -162,6 +162,18 @@ export async function expectAccessible(page: Page, what: string): Promise<void> 
   expect(bad, `axe on ${what}`).toEqual([]);
 }
 
+/**
+ * Counts the page's own navigations from now on: a live page that updates by itself makes none
+ * (a reload, or a link the app did not handle, counts one).
+ */
+export function countNavigations(page: Page): () => number {
+  let navigations = 0;
+  page.on('framenavigated', (f) => {
+    if (f === page.mainFrame()) navigations++;
+  });
+  return () => navigations;
+}
+
 /** Logs in as another user: the harness proxy sends this cookie's token as the console would. */
 export async function actAs(page: Page, token: string): Promise<void> {
   await page.context().addCookies([{ name: 'harness-token', value: token, url: E2E.harnessUrl }]);

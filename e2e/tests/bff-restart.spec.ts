@@ -1,6 +1,13 @@
 import { Details } from '../pages/details';
 import { Wizard } from '../pages/wizard';
-import { expect, expectAccessible, numbered, shot, test } from '../support/fixtures';
+import {
+  countNavigations,
+  expect,
+  expectAccessible,
+  numbered,
+  shot,
+  test,
+} from '../support/fixtures';
 import { startBff, writeStack } from '../support/stack';
 
 test('the BFF is killed while Registering: the page reconnects by itself and the migration completes', async ({
@@ -20,11 +27,8 @@ test('the BFF is killed while Registering: the page reconnects by itself and the
   await wizard.validated();
   await wizard.start();
 
-  // From here on the page must carry on by itself: count navigations to prove there is no reload.
-  let navigations = 0;
-  page.on('framenavigated', (f) => {
-    if (f === page.mainFrame()) navigations++;
-  });
+  // From here on the page must carry on by itself: no reload.
+  const navigations = countNavigations(page);
   const details = new Details(page);
   await expect(details.streamStatus).toContainText('Live');
   await details.watchUntil('Registering', 120_000);
@@ -42,7 +46,7 @@ test('the BFF is killed while Registering: the page reconnects by itself and the
   await expect(details.streamStatus).toContainText('Live', { timeout: 60_000 });
   const seen = await details.watchUntil('Completed');
   expect(seen.at(-1)).toBe('Completed');
-  expect(navigations).toBe(0);
+  expect(navigations()).toBe(0);
   await expect(page.getByText('12 of 12 clusters migrated')).toBeVisible();
   await shot(page, 'details-completed-after-bff-restart');
 

@@ -1,6 +1,13 @@
 import { Details } from '../pages/details';
 import { Wizard } from '../pages/wizard';
-import { expect, expectAccessible, numbered, shot, test } from '../support/fixtures';
+import {
+  countNavigations,
+  expect,
+  expectAccessible,
+  numbered,
+  shot,
+  test,
+} from '../support/fixtures';
 
 test('static list: search, bulk-select 20, validate, review, start, watch it complete live', async ({
   page,
@@ -27,18 +34,15 @@ test('static list: search, bulk-select 20, validate, review, start, watch it com
   await shot(page, 'wizard-5-review');
   await wizard.start();
 
-  // From here on the page must update by itself: count navigations to prove there is no reload.
-  let navigations = 0;
-  page.on('framenavigated', (f) => {
-    if (f === page.mainFrame()) navigations++;
-  });
+  // From here on the page must update by itself: no reload.
+  const navigations = countNavigations(page);
   const details = new Details(page);
   await expect(details.streamStatus).toContainText('Live');
   await expect(details.phase).not.toHaveText('Completed');
   await shot(page, 'details-running');
   const seen = await details.watchUntil('Completed');
   expect(seen.length, `phases seen: ${seen.join(' → ')}`).toBeGreaterThanOrEqual(3);
-  expect(navigations).toBe(0);
+  expect(navigations()).toBe(0);
   await expect(page.getByText('20 of 20 clusters migrated')).toBeVisible();
   await shot(page, 'details-completed');
   await expectAccessible(page, 'details page of a completed migration');

@@ -19,6 +19,7 @@ export interface LeaderOptions {
 export class LeaderElector {
   private leading = false;
   private timer?: NodeJS.Timeout;
+  private stopped = false;
   private lastRenew = 0;
   readonly identity: string;
   private readonly name: string;
@@ -51,12 +52,14 @@ export class LeaderElector {
       }
       if (this.leading && Date.now() - this.lastRenew >= this.leaseSeconds * 1000)
         this.setLeading(false);
-      this.timer = setTimeout(() => void loop(), this.retryMs);
+      // stop() may have come while this attempt was in flight: its clearTimeout found no timer.
+      if (!this.stopped) this.timer = setTimeout(() => void loop(), this.retryMs);
     };
     void loop();
   }
 
   async stop(): Promise<void> {
+    this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
     if (this.leading) {
       // Hand over at once instead of making the next leader wait for the lease to expire.

@@ -64,7 +64,17 @@ async function nodeTests(name, files) {
   console.log(`\n▶ ${name}: ${files.length} test files`);
   const { code, out } = await run(
     process.execPath,
-    ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-concurrency=2', ...files],
+    // --test-force-exit: a file whose tests are done ends even if it leaked a timer or socket
+    // (such a leak once kept a file's process, and so CI, waiting forever).
+    [
+      '--import',
+      'tsx',
+      '--test',
+      '--test-force-exit',
+      '--test-reporter=spec',
+      '--test-concurrency=2',
+      ...files,
+    ],
     { capture: true },
   );
   const num = (label) => Number((out.match(new RegExp(`^ℹ ${label} (\\d+)$`, 'm')) ?? [])[1] ?? 0);

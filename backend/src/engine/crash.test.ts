@@ -324,8 +324,9 @@ async function killAndRecord(r: Replica, quick: boolean, names: string[]): Promi
  * Starts the BFF and kills it with SIGKILL at a random instant after it became the leader, then
  * restarts it at once, until every migration in `names` has ended. A quarter of the restarts are
  * killed again quickly (0.1–2.5 s after spawning, often before it leads). The first time the
- * driven migration is seen in a phase of MUST_HIT with no kill yet, the kill comes 0.1–0.6 s into
- * it, so that every phase is hit even when it is short.
+ * driven migration is seen in a phase of MUST_HIT with no kill yet, the kill comes 0.02–0.2 s into
+ * it, so that every phase is hit even when it is short (a partial migration's Cleaning takes about
+ * half a second since it stopped re-listing what it had just made safe).
  */
 async function crashUntilEnded(names: string[], identity: string): Promise<Replica | undefined> {
   const hit = new Set<string>(kills.map((k) => `${k.migration}:${k.phase}`));
@@ -347,7 +348,7 @@ async function crashUntilEnded(names: string[], identity: string): Promise<Repli
           led ? Date.parse(led.time) : 0,
           [...timeline].reverse().find((t) => t.migration === m && t.phase === phase)?.at ?? 0,
         );
-        killAt = Math.min(killAt, entered + between(100, 600));
+        killAt = Math.min(killAt, entered + between(20, 200));
       }
       await sleep(20);
     }

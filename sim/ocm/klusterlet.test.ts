@@ -6,7 +6,7 @@ import { after, before, describe, test } from 'node:test';
 import { cloneJson, isObject } from '../apiserver/types.js';
 import type { KubeObject } from '../apiserver/types.js';
 import type { SimHub } from '../hub.js';
-import { eventually, startTestFleet } from '../test-support.js';
+import { eventually, migrationRegistrationObjects, startTestFleet } from '../test-support.js';
 import type { TestFleet } from '../test-support.js';
 import { conditionStatus } from './registration.js';
 
@@ -52,40 +52,9 @@ function updateMc(h: SimHub, name: string, change: (mc: KubeObject) => void): vo
 /** The target's side of a migration: a ServiceAccount whose token registers clusters, auto-approved. */
 function prepareTarget(): string {
   const target = hub('hub2');
-  target.apply({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: MIG_NS } });
-  const sa = target.apply({
-    apiVersion: 'v1',
-    kind: 'ServiceAccount',
-    metadata: { name: MIG_SA, namespace: MIG_NS },
-  });
-  target.apply({
-    apiVersion: 'rbac.authorization.k8s.io/v1',
-    kind: 'ClusterRole',
-    metadata: { name: 'migration-registration' },
-    rules: [
-      {
-        apiGroups: ['certificates.k8s.io'],
-        resources: ['certificatesigningrequests'],
-        verbs: ['create', 'get', 'list', 'watch'],
-      },
-      {
-        apiGroups: ['cluster.open-cluster-management.io'],
-        resources: ['managedclusters'],
-        verbs: ['get', 'create'],
-      },
-    ],
-  });
-  target.apply({
-    apiVersion: 'rbac.authorization.k8s.io/v1',
-    kind: 'ClusterRoleBinding',
-    metadata: { name: 'migration-registration' },
-    roleRef: {
-      apiGroup: 'rbac.authorization.k8s.io',
-      kind: 'ClusterRole',
-      name: 'migration-registration',
-    },
-    subjects: [{ kind: 'ServiceAccount', name: MIG_SA, namespace: MIG_NS }],
-  });
+  const [sa] = migrationRegistrationObjects(MIG_NS, MIG_SA)
+    .map((o) => target.apply(o))
+    .filter((o) => o.kind === 'ServiceAccount');
   const cmRt = rt(target, 'operator.open-cluster-management.io', 'v1', 'clustermanagers');
   const cm = cloneJson(target.state.get(cmRt, undefined, 'cluster-manager')!);
   cm.spec = {

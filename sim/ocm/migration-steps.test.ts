@@ -7,7 +7,12 @@ import { after, before, describe, test } from 'node:test';
 import { KubernetesObjectApi, PatchStrategy } from '@kubernetes/client-node';
 import type { KubernetesObject } from '@kubernetes/client-node';
 import type { SimHub } from '../hub.js';
-import { eventually, kubeConfigFor, startTestFleet } from '../test-support.js';
+import {
+  eventually,
+  kubeConfigFor,
+  migrationRegistrationObjects,
+  startTestFleet,
+} from '../test-support.js';
 import type { TestFleet } from '../test-support.js';
 import { conditionStatus } from './registration.js';
 
@@ -107,40 +112,7 @@ const availableOn = (h: string, name: string) =>
 /** Initializing on the target: a ServiceAccount whose token registers clusters, auto-approved. */
 async function prepareTarget(): Promise<string> {
   const target = hub('hub2');
-  await createOrMerge(target, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: MIG_NS } });
-  await createOrMerge(target, {
-    apiVersion: 'v1',
-    kind: 'ServiceAccount',
-    metadata: { name: MIG_SA, namespace: MIG_NS },
-  });
-  await createOrMerge(target, {
-    apiVersion: 'rbac.authorization.k8s.io/v1',
-    kind: 'ClusterRole',
-    metadata: { name: 'migration-registration' },
-    rules: [
-      {
-        apiGroups: ['certificates.k8s.io'],
-        resources: ['certificatesigningrequests'],
-        verbs: ['create', 'get', 'list', 'watch'],
-      },
-      {
-        apiGroups: ['cluster.open-cluster-management.io'],
-        resources: ['managedclusters'],
-        verbs: ['get', 'create'],
-      },
-    ],
-  });
-  await createOrMerge(target, {
-    apiVersion: 'rbac.authorization.k8s.io/v1',
-    kind: 'ClusterRoleBinding',
-    metadata: { name: 'migration-registration' },
-    roleRef: {
-      apiGroup: 'rbac.authorization.k8s.io',
-      kind: 'ClusterRole',
-      name: 'migration-registration',
-    },
-    subjects: [{ kind: 'ServiceAccount', name: MIG_SA, namespace: MIG_NS }],
-  });
+  for (const o of migrationRegistrationObjects(MIG_NS, MIG_SA)) await createOrMerge(target, o);
   await mergePatch(
     target,
     'operator.open-cluster-management.io/v1',

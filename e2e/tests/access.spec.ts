@@ -58,6 +58,9 @@ test('the migrations list before any migration: an empty state that explains, fo
   stack,
 }) => {
   const { body } = await asAdmin(stack, 'GET', '/migrations');
+  // The empty state exists only before the first migration. In the full suite this file runs
+  // first (one worker, files in name order), so it runs; it skips only when run alone against a
+  // stack (E2E_REUSE) that other journeys already used, where asserting it would be wrong.
   test.skip(
     (body.items as unknown[]).length > 0,
     'only on a fresh stack: another journey created migrations first',

@@ -8,6 +8,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import v8 from 'node:v8';
 import { MigrationEngine } from '../backend/src/engine/controller.js';
 import type { Migration } from '../backend/src/engine/types.js';
 import { PooledKubeConfig } from '../backend/src/hubs/kubeconfig.js';
@@ -32,6 +33,8 @@ interface Report {
   apiCallsPerClusterByCall: Record<string, Record<string, number>>;
   engineCpuSeconds: number;
   enginePeakMemoryMiB: number;
+  /** The engine's JavaScript heap limit: `npm run bench` sets the chart's maxHeapMiB. */
+  engineHeapLimitMiB: number;
   /** The simulator's own process over the migration: it shares the machine with the engine. */
   simulatorCpuSeconds: number;
   simulatorPeakMemoryMiB: number;
@@ -58,8 +61,9 @@ hubs:
 clusters:
   - { count: ${clusters}, namePattern: 'sno-{n:4}', hub: hub1, ztp: true, labels: { env: prod }${rollback ? ', faults: { unreachableHubs: [hub2] }' : ''} }
 timings:
-  # Heartbeats every 5 s and a hub-connection timeout of 180 s x 0.03: a switch takes 5-15 s.
-  leaseDurationSeconds: 5
+  # An agent notices the denial at its next heartbeat (every 10 s), then waits out its
+  # hub-connection timeout (180 s x 0.03 = 5.4 s): a switch takes 5-15 s.
+  leaseDurationSeconds: 10
   hubConnectionTimeoutScale: 0.03
 `,
   );
@@ -185,6 +189,7 @@ export async function benchEngine(argv: string[]): Promise<void> {
       apiCallsPerClusterByCall: callsByKind,
       engineCpuSeconds: round((cpu.user + cpu.system) / 1e6),
       enginePeakMemoryMiB: Math.round(peak / 1024 / 1024),
+      engineHeapLimitMiB: Math.round(v8.getHeapStatistics().heap_size_limit / 1024 / 1024),
       simulatorCpuSeconds: round(simCpu),
       simulatorPeakMemoryMiB: Math.round(simPeakMiB),
       simulatorReadySeconds: round(sim.readyMs / 1000),
@@ -206,7 +211,7 @@ export async function benchEngine(argv: string[]): Promise<void> {
     );
     console.log(`engine CPU              ${report.engineCpuSeconds} s`);
     console.log(
-      `engine peak memory      ${report.enginePeakMemoryMiB} MiB (the bench process, engine included)`,
+      `engine peak memory      ${report.enginePeakMemoryMiB} MiB (the bench process, engine included; heap limit ${report.engineHeapLimitMiB} MiB)`,
     );
     console.log(
       `simulator              ${report.simulatorCpuSeconds} CPU s, peak ${report.simulatorPeakMemoryMiB} MiB`,

@@ -312,6 +312,8 @@ describe('migrations', () => {
       'True',
       JSON.stringify(m.status?.conditions, null, 1),
     );
+    for (const c of ['cut-1', 'cut-2'])
+      assert.equal(tf.fleet.truth.cluster(c).registeredTo, 'hub1', `${c} back on hub1 at the end`);
     const data = await configMap('partial');
     assert.deepEqual(JSON.parse(data.success), ['plain-3']);
     assert.deepEqual((JSON.parse(data.failure) as string[]).sort(), ['cut-1', 'cut-2']);
@@ -360,6 +362,10 @@ describe('control', () => {
     );
     const m = await waitPhase('undo', ['Failed', 'Completed'], 90_000);
     assert.equal(m.status?.phase, 'Failed');
+    // Back when the engine says so, not later: the source's conditions from before the switch
+    // are no proof (it once declared clusters back seconds before their klusterlets were).
+    for (const c of ['later-1', 'cut-1'])
+      assert.equal(tf.fleet.truth.cluster(c).registeredTo, 'hub1', `${c} back on hub1 at the end`);
     assert.equal(
       m.status?.conditions?.find((x) => x.type === 'ResourceRolledBack')?.status,
       'True',

@@ -6,6 +6,8 @@ import { HubError } from '../hubs/hub-client.js';
 import { R } from '../hubs/resources.js';
 import type { Res } from '../hubs/resources.js';
 import type { Logger } from '../log.js';
+import { SHARED_READS_CHUNK, sharedReads } from './cluster-reads.js';
+import type { ClusterReads } from './cluster-reads.js';
 import type { ClusterState, Progress } from './progress.js';
 import {
   applyToTarget,
@@ -44,6 +46,8 @@ export type PhaseOutcome =
 export class PhaseAborted extends Error {}
 
 const TOKEN_SECONDS = 24 * 3600;
+/** The Lease a klusterlet's registration agent renews on the hub it is connected to. */
+const CLUSTER_LEASE = 'managed-cluster-lease';
 /** KlusterletConfig allows no less than 180 s (the reference's e2e uses 180). */
 const HUB_CONNECTION_TIMEOUT_SECONDS = 180;
 
@@ -101,6 +105,26 @@ async function forEach(
   // writing to a hub behind the phase (and behind a rollback that follows it).
   const aborted = workers.find((w) => w.status === 'rejected');
   if (aborted) throw aborted.reason;
+  return errors;
+}
+
+/**
+ * {@link forEach} over clusters chunk by chunk, the clusters of a chunk sharing their reads of
+ * `hub` (cluster-reads.ts): a few calls per chunk instead of a few per cluster.
+ */
+async function forEachCluster(
+  ctx: PhaseContext,
+  hub: HubClient,
+  clusters: string[],
+  fn: (cluster: string, reads: ClusterReads) => Promise<void>,
+  retry = true,
+): Promise<Map<string, string>> {
+  const errors = new Map<string, string>();
+  for (let i = 0; i < clusters.length; i += SHARED_READS_CHUNK) {
+    const chunk = clusters.slice(i, i + SHARED_READS_CHUNK);
+    const reads = sharedReads(hub, chunk);
+    for (const [c, e] of await forEach(ctx, chunk, (c) => fn(c, reads), retry)) errors.set(c, e);
+  }
   return errors;
 }
 
@@ -366,7 +390,7 @@ export async function initializing(ctx: PhaseContext): Promise<PhaseOutcome> {
   });
   const todo = ctx.progress.inState('Pending');
   await ctx.report(`Annotating and pausing ${todo.length} cluster(s) on ${ctx.m.spec.from}`);
-  const errors = await forEach(ctx, todo, async (c) => {
+  const errors = await forEachCluster(ctx, ctx.source, todo, async (c, reads) => {
     const patched = await ctx.source.mergePatch(R.managedCluster, c, {
       metadata: {
         annotations: {
@@ -377,7 +401,7 @@ export async function initializing(ctx: PhaseContext): Promise<PhaseOutcome> {
       },
     });
     if (!patched) throw new Error(`ManagedCluster ${c} is no longer on ${ctx.m.spec.from}`);
-    await pauseZtp(ctx.source, c);
+    await pauseZtp(ctx.source, c, reads);
     ctx.progress.update(c, { state: 'Initialized', error: undefined });
   });
   if (errors.size) {
@@ -447,8 +471,8 @@ export async function deploying(ctx: PhaseContext): Promise<PhaseOutcome> {
   const total = ctx.progress.names.length;
   let done = total - todo.length;
   await ctx.report(`Copying the clusters' resources to ${ctx.m.spec.to}: ${done} of ${total}`);
-  const errors = await forEach(ctx, todo, async (c) => {
-    const objects = (await collectClusterResources(ctx.source, c)).map(prepareForTarget);
+  const errors = await forEachCluster(ctx, ctx.source, todo, async (c, reads) => {
+    const objects = (await collectClusterResources(ctx.source, c, { reads })).map(prepareForTarget);
     if (!objects.some((o) => o.kind === 'ManagedCluster'))
       throw new Error(`ManagedCluster ${c} is no longer on ${ctx.m.spec.from}`);
     await applyToTarget(ctx.target, c, objects);
@@ -512,7 +536,10 @@ export async function waitForClusters(
           watched.res,
           undefined,
           rv,
-          (_type, obj) => check(obj),
+          // A deleted object satisfies nothing the phases wait for.
+          (type, obj) => {
+            if (type !== 'DELETED') check(obj);
+          },
           () => resolve(),
         )
         .then((stop) => (stopWatch = stop))
@@ -580,13 +607,14 @@ export async function cleaning(ctx: PhaseContext): Promise<PhaseOutcome> {
   const { from, to } = ctx.m.spec;
   const todo = ctx.progress.inState('Registered');
   await ctx.report(`Cleaning ${todo.length} cluster(s) from ${from}`);
-  const errors = await forEach(ctx, todo, async (c) => {
+  const errors = await forEachCluster(ctx, ctx.source, todo, async (c, reads) => {
     await finishOnTarget(ctx.target, c);
     // The source keeps nothing of the cluster: its moved objects go safely (paused, deprovision
     // finalizers stripped) with the ManagedCluster; the hub's own controllers then drop the namespace.
     await removeClusterSafely(ctx.source, c, {
       deleteNamespace: false,
       deleteManagedCluster: true,
+      reads,
     });
     ctx.progress.update(c, { state: 'Cleaned', hub: to, error: undefined });
   });
@@ -672,11 +700,16 @@ export async function rollbacking(ctx: PhaseContext, stage: FailedStage): Promis
   // bootstrap token so the klusterlets fall back to the source.
   const errors = new Map<string, string>();
   if (stage !== 'Initializing') {
-    for (const [c, e] of await forEach(
+    for (const [c, e] of await forEachCluster(
       ctx,
+      ctx.target,
       undo,
-      (c) =>
-        removeClusterSafely(ctx.target, c, { deleteNamespace: true, deleteManagedCluster: true }),
+      (c, reads) =>
+        removeClusterSafely(ctx.target, c, {
+          deleteNamespace: true,
+          deleteManagedCluster: true,
+          reads,
+        }),
       false,
     ))
       errors.set(c, `target: ${e}`);
@@ -684,8 +717,8 @@ export async function rollbacking(ctx: PhaseContext, stage: FailedStage): Promis
   const accessProblems = await removeMigrationAccess(ctx);
   // Then the source.
   await ctx.report(`Rolling back ${undo.length} cluster(s) on the source ${from}`);
-  for (const [c, e] of await forEach(ctx, undo, async (c) => {
-    await ctx.source.mergePatch(R.managedCluster, c, {
+  for (const [c, e] of await forEachCluster(ctx, ctx.source, undo, async (c, reads) => {
+    const mc = await ctx.source.mergePatch(R.managedCluster, c, {
       metadata: {
         annotations: {
           [ANNOTATION.klusterletConfig]: null,
@@ -694,20 +727,17 @@ export async function rollbacking(ctx: PhaseContext, stage: FailedStage): Promis
         },
       },
     });
-    await unpauseZtp(ctx.source, c);
+    await unpauseZtp(ctx.source, c, reads);
     // Only while the source still denies the cluster: the lease goes before it is accepted again,
     // so an accepted one already had it. Re-deleting the lease of a cluster that is back (a
     // rollback resumed after a restart, or one never denied) turns it Unknown for a while, after
     // the wait below has already read it Available (found by crash.test.ts).
     const denied =
       stage === 'Registering' &&
-      (
-        (await ctx.source.get(R.managedCluster, c))?.spec as
-          { hubAcceptsClient?: boolean } | undefined
-      )?.hubAcceptsClient === false;
+      (mc?.spec as { hubAcceptsClient?: boolean } | undefined)?.hubAcceptsClient === false;
     if (denied) {
       // A fresh lease lets the klusterlet reconnect at once (ACM-23842).
-      await ctx.source.delete(R.lease, 'managed-cluster-lease', c);
+      await ctx.source.delete(R.lease, CLUSTER_LEASE, c);
       await ctx.source.mergePatch(R.managedCluster, c, { spec: { hubAcceptsClient: true } });
     }
   }))
@@ -718,18 +748,35 @@ export async function rollbacking(ctx: PhaseContext, stage: FailedStage): Promis
     await removeSourceBootstrap(ctx).catch((e: unknown) =>
       accessProblems.push(`source bootstrap: ${e instanceof Error ? e.message : String(e)}`),
     );
-  // Back on the source: wait until each cluster is Available there again.
+  // Back on the source: wait until each cluster's klusterlet renews its lease there again, then
+  // until the cluster is Available. The conditions alone are no proof: the source's may still be
+  // those from before the switch (Available until the lease's grace period runs out), and read
+  // alone they declared clusters back seconds before their klusterlets were.
   if (stage === 'Registering') {
-    const waiting = new Set(undo.filter((c) => !errors.has(c)));
-    await waitForClusters(
+    const candidates = undo.filter((c) => !errors.has(c));
+    const noLease = await waitForClusters(
       ctx,
       ctx.source,
-      waiting,
+      new Set(candidates),
+      (lease) => lease !== undefined,
+      () => undefined,
+      (n) => `Waiting for ${n} klusterlet(s) to reconnect to ${from}`,
+      {
+        res: R.lease,
+        clusterOf: (l) => (l.metadata.name === CLUSTER_LEASE ? l.metadata.namespace : undefined),
+      },
+    );
+    const notAvailable = await waitForClusters(
+      ctx,
+      ctx.source,
+      new Set(candidates.filter((c) => !noLease.has(c))),
       isRegistered,
       (c) => ctx.progress.update(c, { state: 'RolledBack', hub: from }),
       (n) => `Waiting for ${n} cluster(s) to be Available on ${from} again`,
     );
-    for (const c of waiting)
+    for (const c of noLease)
+      errors.set(c, `its klusterlet did not reconnect to ${from} before the rollback timeout`);
+    for (const c of notAvailable)
       errors.set(c, `not Available on ${from} again before the rollback timeout`);
   } else {
     for (const c of undo)

@@ -9,6 +9,8 @@ import { HubError } from '../hubs/hub-client.js';
 import type { HubClient, KubeObject } from '../hubs/hub-client.js';
 import { apiVersion, R } from '../hubs/resources.js';
 import type { Res } from '../hubs/resources.js';
+import { directReads } from './cluster-reads.js';
+import type { ClusterReads } from './cluster-reads.js';
 import { ANNOTATION, LABEL } from './types.js';
 
 /** Network Secrets that siteconfig renders carry this annotation; the reference moves them. */
@@ -85,16 +87,6 @@ function isConflict(e: unknown): boolean {
   return e instanceof HubError && e.conflict;
 }
 
-/** A list that is empty, rather than an error, when the kind's API is not installed. */
-async function listIfServed(hub: HubClient, res: Res, namespace?: string): Promise<KubeObject[]> {
-  try {
-    return await hub.list(res, namespace);
-  } catch (e) {
-    if (e instanceof HubError && e.notFound) return [];
-    throw e;
-  }
-}
-
 /** The descriptor of an object the engine moves; anything else (RBAC above all) is refused. */
 function movedRes(obj: KubeObject): Res {
   const res = MOVED.get(obj.kind ?? '');
@@ -134,29 +126,34 @@ function referencedNames(
 export async function collectClusterResources(
   source: HubClient,
   cluster: string,
-  /**
-   * The namespace's BareMetalHosts and ClusterDeployments when the caller has just read them
-   * (removing a cluster lists them to make them safe first): they are not read again.
-   */
-  known?: { bareMetalHosts: KubeObject[]; clusterDeployments: KubeObject[] },
+  opts: {
+    /**
+     * The namespace's BareMetalHosts and ClusterDeployments when the caller has just read them
+     * (removing a cluster lists them to make them safe first): they are not read again.
+     */
+    known?: { bareMetalHosts: KubeObject[]; clusterDeployments: KubeObject[] };
+    /** Reads shared with the other clusters of the phase; each read is a call without them. */
+    reads?: ClusterReads;
+  } = {},
 ): Promise<KubeObject[]> {
   const ns = cluster;
+  const { known, reads = directReads(source) } = opts;
   // One list per kind rather than a get per name: Secrets and ConfigMaps serve several of the
   // categories at once, and a cluster namespace holds few objects. All reads run in parallel;
   // the order is imposed afterwards.
   const [secrets, configMaps, mc, kac, bmhs, hfss, fss, hfcs, ici, cd] = await Promise.all([
-    listIfServed(source, R.secret, ns),
-    listIfServed(source, R.configMap, ns),
-    source.get(R.managedCluster, cluster),
-    source.get(R.klusterletAddonConfig, cluster, ns),
-    known ? known.bareMetalHosts : listIfServed(source, R.bareMetalHost, ns),
-    listIfServed(source, R.hostFirmwareSettings, ns),
-    listIfServed(source, R.firmwareSchema, ns),
-    listIfServed(source, R.hostFirmwareComponents, ns),
-    source.get(R.imageClusterInstall, cluster, ns),
+    reads.list(R.secret, ns),
+    reads.list(R.configMap, ns),
+    reads.get(R.managedCluster, cluster),
+    reads.get(R.klusterletAddonConfig, cluster, ns),
+    known ? known.bareMetalHosts : reads.list(R.bareMetalHost, ns),
+    reads.list(R.hostFirmwareSettings, ns),
+    reads.list(R.firmwareSchema, ns),
+    reads.list(R.hostFirmwareComponents, ns),
+    reads.get(R.imageClusterInstall, cluster, ns),
     known
       ? known.clusterDeployments.find((o) => o.metadata.name === cluster)
-      : source.get(R.clusterDeployment, cluster, ns),
+      : reads.get(R.clusterDeployment, cluster, ns),
   ]);
   const secretNamed = (name: string) => secrets.find((s) => s.metadata.name === name);
   const configMapNamed = (name: string) => configMaps.find((c) => c.metadata.name === name);
@@ -281,15 +278,35 @@ function withContent(current: KubeObject, desired: KubeObject): KubeObject | und
 }
 
 /**
- * Writes `status` through the status subresource; a kind served without one (FirmwareSchema's
- * CRD has none) answers 404 or 405 there and keeps its status in the object itself.
+ * Makes the object's `status` the desired one through the status subresource, as a merge patch
+ * that also drops the top-level fields the desired status lacks. A patch rather than a replace:
+ * the target's controllers add their finalizers right after a create, and a replace carrying the
+ * create's resourceVersion then conflicted, costing a read and a second write for every
+ * BareMetalHost and ClusterDeployment. A kind served without a status subresource
+ * (FirmwareSchema's CRD has none) answers 404 or 405 there and keeps its status in the object.
  */
-async function writeStatus(target: HubClient, res: Res, obj: KubeObject): Promise<KubeObject> {
+async function writeStatus(
+  target: HubClient,
+  res: Res,
+  current: KubeObject,
+  status: unknown,
+): Promise<KubeObject> {
+  const dropped = isRecord(current.status)
+    ? Object.keys(current.status).filter((k) => !isRecord(status) || !(k in status))
+    : [];
+  const patch = {
+    status: isRecord(status)
+      ? { ...Object.fromEntries(dropped.map((k) => [k, null])), ...status }
+      : status,
+  };
+  const { name, namespace } = current.metadata;
   try {
-    return await target.replaceStatus(res, obj);
+    return await target.mergePatchStatus(res, name, patch, namespace);
   } catch (e) {
     if (!(e instanceof HubError && (e.notFound || e.status === 405))) throw e;
-    return target.replace(res, obj);
+    const patched = await target.mergePatch(res, name, patch, namespace);
+    if (!patched) throw e;
+    return patched;
   }
 }
 
@@ -335,7 +352,7 @@ async function applyOne(
         desired.status !== undefined &&
         !isDeepStrictEqual(current.status, desired.status)
       )
-        current = await writeStatus(target, res, { ...current, status: desired.status });
+        current = await writeStatus(target, res, current, desired.status);
       return current.metadata.resourceVersion !== existing?.metadata.resourceVersion;
     } catch (e) {
       // Someone else wrote in between (or created it first): read again and redo the difference.
@@ -419,8 +436,8 @@ interface Found {
  * ones named after the cluster (better than the reference): deleting the namespace would
  * delete all of them, so all must be safe.
  */
-async function findDangerous(hub: HubClient, cluster: string): Promise<Found[]> {
-  const lists = await Promise.all(DANGEROUS.map((d) => listIfServed(hub, d.res, cluster)));
+async function findDangerous(reads: ClusterReads, cluster: string): Promise<Found[]> {
+  const lists = await Promise.all(DANGEROUS.map((d) => reads.list(d.res, cluster)));
   return lists.flatMap((objs, i) => objs.map((obj) => ({ kind: DANGEROUS[i], obj })));
 }
 
@@ -457,14 +474,22 @@ async function unpauseOne(hub: HubClient, { kind, obj }: Found): Promise<void> {
  * and every BareMetalHost and DataImage (`baremetalhost.metal3.io/paused`) in the cluster's
  * namespace, so that hive and metal3 stop acting on them while they move.
  */
-export async function pauseZtp(hub: HubClient, cluster: string): Promise<void> {
-  const found = await findDangerous(hub, cluster);
+export async function pauseZtp(
+  hub: HubClient,
+  cluster: string,
+  reads: ClusterReads = directReads(hub),
+): Promise<void> {
+  const found = await findDangerous(reads, cluster);
   await Promise.all(found.map((f) => pauseOne(hub, f)));
 }
 
 /** Rollback on the source: remove the pause annotations {@link pauseZtp} set. */
-export async function unpauseZtp(hub: HubClient, cluster: string): Promise<void> {
-  const found = await findDangerous(hub, cluster);
+export async function unpauseZtp(
+  hub: HubClient,
+  cluster: string,
+  reads: ClusterReads = directReads(hub),
+): Promise<void> {
+  const found = await findDangerous(reads, cluster);
   await Promise.all(found.map((f) => unpauseOne(hub, f)));
 }
 
@@ -532,8 +557,8 @@ function bmcSecretNames(found: Found[]): string[] {
  * BareMetalHost and DataImage paused (verified), then their deprovision finalizers stripped,
  * and the BMC credential Secrets freed of all finalizers. Returns what it made safe.
  */
-async function makeSafe(hub: HubClient, cluster: string): Promise<Found[]> {
-  const found = await findDangerous(hub, cluster);
+async function makeSafe(hub: HubClient, cluster: string, reads: ClusterReads): Promise<Found[]> {
+  const found = await findDangerous(reads, cluster);
   await Promise.all(
     found.map(async (f) => {
       const fresh = await pauseVerified(hub, f);
@@ -542,7 +567,7 @@ async function makeSafe(hub: HubClient, cluster: string): Promise<Found[]> {
   );
   await Promise.all(
     bmcSecretNames(found).map(async (name) => {
-      const secret = await hub.get(R.secret, name, cluster);
+      const secret = await reads.get(R.secret, name, cluster);
       if (secret) await stripFinalizers(hub, R.secret, secret, () => true);
     }),
   );
@@ -552,38 +577,43 @@ async function makeSafe(hub: HubClient, cluster: string): Promise<Found[]> {
 /**
  * Safe removal of a cluster's migrated objects from a hub (the target, on rollback): every
  * ClusterDeployment, BareMetalHost and DataImage is paused (verified) and freed of its
- * deprovision finalizers, the BMC Secrets of all finalizers, and only then are the objects of
- * the moved kinds deleted; then the ManagedCluster and the namespace `<cluster>`. Never
- * destroys a cluster or wipes a host. Delete-if-present throughout, so it can be re-run.
+ * deprovision finalizers, the BMC Secrets of all finalizers, and only then are they deleted;
+ * then the ManagedCluster and the namespace `<cluster>`, which takes the cluster's other objects
+ * with it. Without the namespace (the source in Cleaning) each moved object is deleted instead.
+ * Never destroys a cluster or wipes a host. Delete-if-present throughout, so it can be re-run.
  */
 export async function removeClusterSafely(
   hub: HubClient,
   cluster: string,
-  opts: { deleteNamespace?: boolean; deleteManagedCluster?: boolean } = {},
+  opts: { deleteNamespace?: boolean; deleteManagedCluster?: boolean; reads?: ClusterReads } = {},
 ): Promise<void> {
-  const safe = await makeSafe(hub, cluster);
-  // Collected after the pause, so nothing can have changed under it; the dangerous kinds are
-  // deleted from the list that was made safe, never from a newer read, and that list also
-  // serves the collection (the Secrets the hosts and the deployment name), not a second one.
-  const ofKind = (res: Res) => safe.filter((f) => f.kind.res === res).map((f) => f.obj);
-  const collected = await collectClusterResources(hub, cluster, {
-    bareMetalHosts: ofKind(R.bareMetalHost),
-    clusterDeployments: ofKind(R.clusterDeployment),
-  });
-  const others = collected.filter(
-    (o) => o.kind !== 'ManagedCluster' && !DANGEROUS.some((d) => d.res.kind === o.kind),
-  );
-  const targets = [
-    ...others.map((obj) => ({ res: movedRes(obj), obj })),
-    ...safe.map((f) => ({ res: f.kind.res, obj: f.obj })),
-  ];
+  const reads = opts.reads ?? directReads(hub);
+  const deleteNamespace = opts.deleteNamespace ?? true;
+  const safe = await makeSafe(hub, cluster, reads);
+  // The dangerous kinds are deleted from the list that was made safe, never from a newer read.
+  const targets = safe.map((f) => ({ res: f.kind.res, obj: f.obj }));
+  if (!deleteNamespace) {
+    // Collected after the pause, so nothing can have changed under it; the list that was made
+    // safe also serves the collection (the Secrets the hosts and the deployment name).
+    const ofKind = (res: Res) => safe.filter((f) => f.kind.res === res).map((f) => f.obj);
+    const collected = await collectClusterResources(hub, cluster, {
+      known: {
+        bareMetalHosts: ofKind(R.bareMetalHost),
+        clusterDeployments: ofKind(R.clusterDeployment),
+      },
+      reads,
+    });
+    for (const obj of collected)
+      if (obj.kind !== 'ManagedCluster' && !DANGEROUS.some((d) => d.res.kind === obj.kind))
+        targets.push({ res: movedRes(obj), obj });
+  }
   await Promise.all(
     targets.map(({ res, obj }) => hub.delete(res, obj.metadata.name, obj.metadata.namespace)),
   );
   // The ManagedCluster before the namespace: while it exists, the hub's registration
   // controller keeps (re)creating the namespace and its content.
   if (opts.deleteManagedCluster ?? true) await hub.delete(R.managedCluster, cluster);
-  if (opts.deleteNamespace ?? true) await hub.delete(R.namespace, cluster);
+  if (deleteNamespace) await hub.delete(R.namespace, cluster);
 }
 
 /**
@@ -593,7 +623,7 @@ export async function removeClusterSafely(
  * deleting the ClusterInstance) delete there no longer deprovisions anything.
  */
 export async function releaseFromSource(source: HubClient, cluster: string): Promise<void> {
-  await makeSafe(source, cluster);
+  await makeSafe(source, cluster, directReads(source));
   await source.delete(R.managedCluster, cluster);
 }
 

@@ -69,6 +69,29 @@ export interface ListOptions {
   fieldSelector?: string;
 }
 
+export interface ListPage {
+  items: KubeObject[];
+  resourceVersion: string;
+  /** The token for the next page; undefined on the last one. */
+  continue?: string;
+  /** How many objects the pages after this one hold, when the server says. */
+  remainingItemCount?: number;
+}
+
+/** The list response as both client-node APIs give it (typed lists rename `continue`). */
+interface RawList {
+  items: KubeObject[];
+  metadata?: {
+    _continue?: string;
+    continue?: string;
+    resourceVersion?: string;
+    remainingItemCount?: number;
+  };
+}
+
+/** Objects a list call asks for at once. */
+const LIST_PAGE_SIZE = 500;
+
 type WatchHandler = (type: 'ADDED' | 'MODIFIED' | 'DELETED', obj: KubeObject) => void;
 
 const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
@@ -224,70 +247,81 @@ export class HubClient {
     let resourceVersion = '';
     let token: string | undefined;
     do {
-      const page = await this.call('list', res.plural, async () => {
-        const common = {
-          labelSelector: opts.labelSelector,
-          fieldSelector: opts.fieldSelector,
-          limit: 500,
-          _continue: token,
-        };
-        if (!res.group) {
-          return (await this.objects.list(
-            apiVersion(res),
-            res.kind,
-            namespace,
-            undefined,
-            undefined,
-            undefined,
-            opts.fieldSelector,
-            opts.labelSelector,
-            500,
-            token,
-          )) as unknown as {
-            items: KubeObject[];
-            metadata?: { _continue?: string; continue?: string };
-          };
-        }
-        const out: unknown =
-          res.namespaced && namespace
-            ? await this.custom.listNamespacedCustomObject({
+      const page = await this.listPage(res, namespace, { ...opts, continue: token });
+      resourceVersion = page.resourceVersion || resourceVersion;
+      items.push(...page.items);
+      token = page.continue;
+    } while (token);
+    return { items, resourceVersion };
+  }
+
+  /**
+   * One page of a list (`limit` objects, 500 unless smaller), with the token for the next page
+   * and, when the server tells, how many objects the pages after this one hold.
+   */
+  async listPage(
+    res: Res,
+    namespace?: string,
+    opts: ListOptions & { continue?: string; limit?: number } = {},
+  ): Promise<ListPage> {
+    const token = opts.continue;
+    const limit = Math.max(1, Math.min(opts.limit ?? LIST_PAGE_SIZE, LIST_PAGE_SIZE));
+    const page = await this.call('list', res.plural, async () => {
+      const common = {
+        labelSelector: opts.labelSelector,
+        fieldSelector: opts.fieldSelector,
+        limit,
+        _continue: token,
+      };
+      if (!res.group) {
+        return (await this.objects.list(
+          apiVersion(res),
+          res.kind,
+          namespace,
+          undefined,
+          undefined,
+          undefined,
+          opts.fieldSelector,
+          opts.labelSelector,
+          limit,
+          token,
+        )) as unknown as RawList;
+      }
+      const out: unknown =
+        res.namespaced && namespace
+          ? await this.custom.listNamespacedCustomObject({
+              group: res.group,
+              version: res.version,
+              namespace,
+              plural: res.plural,
+              ...common,
+            })
+          : res.namespaced
+            ? await this.custom.listCustomObjectForAllNamespaces({
                 group: res.group,
                 version: res.version,
-                namespace,
                 plural: res.plural,
                 ...common,
               })
-            : res.namespaced
-              ? await this.custom.listCustomObjectForAllNamespaces({
-                  group: res.group,
-                  version: res.version,
-                  plural: res.plural,
-                  ...common,
-                })
-              : await this.custom.listClusterCustomObject({
-                  group: res.group,
-                  version: res.version,
-                  plural: res.plural,
-                  ...common,
-                });
-        return out as {
-          items: KubeObject[];
-          metadata?: { _continue?: string; continue?: string; resourceVersion?: string };
-        };
-      });
-      resourceVersion =
-        (page.metadata as { resourceVersion?: string } | undefined)?.resourceVersion ??
-        resourceVersion;
-      items.push(
-        ...page.items.map((o) => ({
-          ...o,
-          apiVersion: o.apiVersion ?? apiVersion(res),
-          kind: o.kind ?? res.kind,
-        })),
-      );
-      token = page.metadata?._continue ?? page.metadata?.continue;
-    } while (token);
-    return { items, resourceVersion };
+            : await this.custom.listClusterCustomObject({
+                group: res.group,
+                version: res.version,
+                plural: res.plural,
+                ...common,
+              });
+      return out as RawList;
+    });
+    const md = page.metadata ?? {};
+    return {
+      items: page.items.map((o) => ({
+        ...o,
+        apiVersion: o.apiVersion ?? apiVersion(res),
+        kind: o.kind ?? res.kind,
+      })),
+      resourceVersion: md.resourceVersion ?? '',
+      continue: md._continue || md.continue || undefined,
+      remainingItemCount: md.remainingItemCount ?? undefined,
+    };
   }
 
   async create(res: Res, obj: KubeObject): Promise<KubeObject> {
@@ -379,6 +413,39 @@ export class HubClient {
               name,
               body,
             })) as Promise<KubeObject>,
+    );
+  }
+
+  /**
+   * A JSON merge patch of the status subresource (custom resources). Unlike a replace it needs no
+   * resourceVersion, so a controller that touched the object since it was read costs no conflict.
+   */
+  async mergePatchStatus(
+    res: Res,
+    name: string,
+    patch: Record<string, unknown>,
+    namespace?: string,
+  ): Promise<KubeObject> {
+    return this.call(
+      'patch',
+      `${res.plural}/status`,
+      () =>
+        (res.namespaced
+          ? this.custom.patchNamespacedCustomObjectStatus(
+              {
+                group: res.group,
+                version: res.version,
+                namespace: namespace!,
+                plural: res.plural,
+                name,
+                body: patch,
+              },
+              mergePatch,
+            )
+          : this.custom.patchClusterCustomObjectStatus(
+              { group: res.group, version: res.version, plural: res.plural, name, body: patch },
+              mergePatch,
+            )) as Promise<KubeObject>,
     );
   }
 

@@ -1,4 +1,6 @@
 // `npm run bench -- <name>`: runs one benchmark and prints its report (never part of the tests).
+// npm runs it with the BFF's production heap limit (--max-old-space-size=256, the chart's
+// maxHeapMiB), as the engine and the BFF run in this process and their memory is reported.
 import { benchApiserver } from './apiserver.js';
 import { benchEngine } from './engine.js';
 import { benchSimScale } from './sim-scale.js';

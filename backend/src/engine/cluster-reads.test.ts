@@ -151,3 +151,26 @@ test('a kind the hub does not serve reads as empty, once', async () => {
   });
   assert.deepEqual(calls, { 'list nothings': 1 }, JSON.stringify(calls));
 });
+
+test('a prefetch reads the kinds ahead; their later use makes no call', async () => {
+  const first = sharedReads(hub1, names.slice(0, 30));
+  await first.list(R.bareMetalHost, 'sno-1');
+  await first.get(R.managedCluster, 'sno-2');
+  assert.deepEqual(
+    first.kindsRead().map((r) => r.plural),
+    ['baremetalhosts', 'managedclusters'],
+  );
+  const next = sharedReads(hub1, names.slice(30, 60));
+  const calls = await callsOf(async () => {
+    next.prefetch(first.kindsRead());
+    // Started at once, and a kind asked for twice ahead is still read once.
+    assert.deepEqual(
+      next.kindsRead().map((r) => r.plural),
+      ['baremetalhosts', 'managedclusters'],
+    );
+    next.prefetch(first.kindsRead());
+    assert.equal((await next.list(R.bareMetalHost, 'sno-31')).length, 1);
+    assert.equal((await next.get(R.managedCluster, 'sno-60'))?.metadata.name, 'sno-60');
+  });
+  assert.deepEqual(calls, { 'list baremetalhosts': 1, 'list managedclusters': 1 });
+});

@@ -39,6 +39,14 @@ async function listIfServed(hub: HubClient, res: Res, namespace: string): Promis
   }
 }
 
+/** Reads shared by a set of clusters, which can also start ahead of their use. */
+export interface SharedReads extends ClusterReads {
+  /** The kinds read so far. */
+  kindsRead(): Res[];
+  /** Starts reading these kinds now, e.g. for the next chunk while this one is worked on. */
+  prefetch(kinds: readonly Res[]): void;
+}
+
 /** Every read a call of its own, as it is now on the hub. */
 export function directReads(hub: HubClient): ClusterReads {
   return {
@@ -53,11 +61,12 @@ export function directReads(hub: HubClient): ClusterReads {
  * write with preconditions or idempotent patches, never from this copy alone. Meant to live for
  * one pass of a phase over these clusters.
  */
-export function sharedReads(hub: HubClient, clusters: readonly string[]): ClusterReads {
+export function sharedReads(hub: HubClient, clusters: readonly string[]): SharedReads {
   const wanted = new Set(clusters);
   const direct = directReads(hub);
   /** Per kind: the clusters' objects by cluster, or undefined when read per namespace instead. */
   const kinds = new Map<string, Promise<Map<string, KubeObject[]> | undefined>>();
+  const used = new Map<string, Res>();
 
   async function readAcross(res: Res): Promise<Map<string, KubeObject[]> | undefined> {
     const byCluster = new Map<string, KubeObject[]>();
@@ -96,11 +105,18 @@ export function sharedReads(hub: HubClient, clusters: readonly string[]): Cluste
   function kind(res: Res): Promise<Map<string, KubeObject[]> | undefined> {
     const key = `${res.group}/${res.plural}`;
     let read = kinds.get(key);
-    if (!read) kinds.set(key, (read = readAcross(res)));
+    if (!read) {
+      kinds.set(key, (read = readAcross(res)));
+      used.set(key, res);
+    }
     return read;
   }
 
   return {
+    kindsRead: () => [...used.values()],
+    prefetch(list) {
+      for (const res of list) void kind(res);
+    },
     async list(res, namespace) {
       if (!res.namespaced || !wanted.has(namespace)) return direct.list(res, namespace);
       const all = await kind(res);

@@ -110,7 +110,9 @@ async function forEach(
 
 /**
  * {@link forEach} over clusters chunk by chunk, the clusters of a chunk sharing their reads of
- * `hub` (cluster-reads.ts): a few calls per chunk instead of a few per cluster.
+ * `hub` (cluster-reads.ts): a few calls per chunk instead of a few per cluster. Once a cluster of
+ * a chunk is done, the kinds it read are read for the next chunk, so that chunk does not start by
+ * waiting for them.
  */
 async function forEachCluster(
   ctx: PhaseContext,
@@ -120,10 +122,27 @@ async function forEachCluster(
   retry = true,
 ): Promise<Map<string, string>> {
   const errors = new Map<string, string>();
+  let reads = sharedReads(hub, clusters.slice(0, SHARED_READS_CHUNK));
   for (let i = 0; i < clusters.length; i += SHARED_READS_CHUNK) {
     const chunk = clusters.slice(i, i + SHARED_READS_CHUNK);
-    const reads = sharedReads(hub, chunk);
-    for (const [c, e] of await forEach(ctx, chunk, (c) => fn(c, reads), retry)) errors.set(c, e);
+    const current = reads;
+    const following = clusters.slice(i + SHARED_READS_CHUNK, i + 2 * SHARED_READS_CHUNK);
+    const next = following.length ? sharedReads(hub, following) : undefined;
+    let started = false;
+    const chunkErrors = await forEach(
+      ctx,
+      chunk,
+      async (c) => {
+        await fn(c, current);
+        if (next && !started) {
+          started = true;
+          next.prefetch(current.kindsRead());
+        }
+      },
+      retry,
+    );
+    for (const [c, e] of chunkErrors) errors.set(c, e);
+    if (next) reads = next;
   }
   return errors;
 }

@@ -496,21 +496,44 @@ export async function unpauseZtp(
 // ---- safe removal ----------------------------------------------------------------------------
 
 /**
- * Pauses the object and proves it by reading it back: stripping a finalizer from an object
- * that is not paused is useless (the operator puts it back) and deleting it would deprovision.
- * Returns the fresh object, or undefined when it is gone.
+ * Pauses the object and strips its deprovision finalizers in one write, with the resourceVersion
+ * read as a precondition (a change made meanwhile, by an operator or a user, is read again and
+ * the write redone, so a finalizer added meanwhile is never lost silently). The answer is the
+ * stored object: it must show the pause, or nothing is deleted, since deleting an object whose
+ * operator is not paused would deprovision (the operator could also put its finalizer back).
+ * One write instead of a pause, a read to prove it and a second write: a third of the calls of
+ * a rollback on the target.
  */
-async function pauseVerified(hub: HubClient, found: Found): Promise<KubeObject | undefined> {
-  const { kind, obj } = found;
-  // Already paused when just read: that read is the proof, no need to read it again.
-  if (kind.paused(obj)) return obj;
-  await pauseOne(hub, found);
-  const fresh = await hub.get(kind.res, obj.metadata.name, obj.metadata.namespace);
-  if (fresh && !kind.paused(fresh))
-    throw new Error(
-      `${kind.res.kind} ${obj.metadata.namespace}/${obj.metadata.name} on ${hub.name} did not stay paused; not removing its finalizers`,
-    );
-  return fresh;
+async function pauseAndRelease(hub: HubClient, { kind, obj }: Found): Promise<void> {
+  const { name, namespace } = obj.metadata;
+  let current: KubeObject | undefined = obj;
+  for (let attempt = 1; current; attempt++) {
+    const finalizers = current.metadata.finalizers ?? [];
+    const kept = finalizers.filter((f) => !kind.deprovisions(f));
+    if (kind.paused(current) && kept.length === finalizers.length) return;
+    let stored: KubeObject | undefined;
+    try {
+      stored = await hub.mergePatch(
+        kind.res,
+        name,
+        metadataPatch(current, {
+          resourceVersion: current.metadata.resourceVersion,
+          annotations: { [kind.annotation]: 'true' },
+          finalizers: kept,
+        }),
+        namespace,
+      );
+    } catch (e) {
+      if (!isConflict(e) || attempt >= CONFLICT_ATTEMPTS) throw e;
+      current = await hub.get(kind.res, name, namespace);
+      continue;
+    }
+    if (stored && !kind.paused(stored))
+      throw new Error(
+        `${kind.res.kind} ${namespace}/${name} on ${hub.name} did not stay paused; not deleting it`,
+      );
+    return;
+  }
 }
 
 /**
@@ -554,15 +577,15 @@ function bmcSecretNames(found: Found[]): string[] {
 
 /**
  * Makes deleting the cluster's objects (or its namespace) harmless: every ClusterDeployment,
- * BareMetalHost and DataImage paused (verified), then their deprovision finalizers stripped,
- * and the BMC credential Secrets freed of all finalizers. Returns what it made safe.
+ * BareMetalHost and DataImage paused and freed of its deprovision finalizers (the write's answer
+ * proving the pause), and the BMC credential Secrets freed of all finalizers. Returns what it
+ * made safe.
  */
 async function makeSafe(hub: HubClient, cluster: string, reads: ClusterReads): Promise<Found[]> {
   const found = await findDangerous(reads, cluster);
   await Promise.all(
     found.map(async (f) => {
-      const fresh = await pauseVerified(hub, f);
-      if (fresh) await stripFinalizers(hub, f.kind.res, fresh, f.kind.deprovisions);
+      await pauseAndRelease(hub, f);
     }),
   );
   await Promise.all(

@@ -59,11 +59,12 @@ hubs:
   - { name: hub1, acmVersion: '2.14', faults: { latencyMs: 5 } }
   - { name: hub2, acmVersion: '2.15', faults: { latencyMs: 5 } }
 clusters:
-  - { count: ${clusters}, namePattern: 'sno-{n:4}', hub: hub1, ztp: true, labels: { env: prod }${rollback ? ', faults: { unreachableHubs: [hub2] }' : ''} }
+  - { count: ${clusters}, namePattern: 'sno-{n:4}', hub: hub1, ztp: true, labels: { env: prod }, faults: { joinDelayJitterMs: 9000${rollback ? ', unreachableHubs: [hub2]' : ''} } }
 timings:
-  # An agent notices the denial at its next heartbeat (every 10 s), then waits out its
-  # hub-connection timeout (180 s x 0.03 = 5.4 s): a switch takes 5-15 s.
-  leaseDurationSeconds: 10
+  # An agent sees at once that its hub denies it, waits out its hub-connection timeout
+  # (180 s x 0.03 = 5.4 s), registers with the other hub and, at random, takes up to 9 s more to
+  # report in: a switch takes 5-15 s. Heartbeats every 60 s, OCM's default.
+  leaseDurationSeconds: 60
   hubConnectionTimeoutScale: 0.03
 `,
   );

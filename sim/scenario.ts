@@ -28,6 +28,7 @@ export interface HubSpec {
 export interface ClusterFaults {
   unreachableHubs?: string[];
   joinDelayMs?: number;
+  joinDelayJitterMs?: number;
   flapping?: { upMs: number; downMs: number };
 }
 
@@ -277,6 +278,7 @@ function parseClusterGroup(g: unknown, at: string, hubs: Set<string>, fail: Fail
     faults = {
       unreachableHubs: stringList(f.unreachableHubs, `${at}.faults.unreachableHubs`, fail),
       joinDelayMs: positive(f.joinDelayMs, `${at}.faults.joinDelayMs`, fail),
+      joinDelayJitterMs: positive(f.joinDelayJitterMs, `${at}.faults.joinDelayJitterMs`, fail),
       flapping: isObject(f.flapping)
         ? {
             upMs: positive(f.flapping.upMs, `${at}.faults.flapping.upMs`, fail) ?? 10000,

@@ -1,6 +1,7 @@
 // The simulated klusterlet's own behaviour, as fleet-sim.md §2 describes it: its work agent follows
-// its ManifestWork by watch (no re-reading between changes), and a klusterlet its hub denies asks
-// the other hubs it holds bootstrap kubeconfigs for before the hub that denied it.
+// its ManifestWork by watch (no re-reading between changes), a klusterlet notices at once that its
+// hub denies it (OCM's hub-accept controller), and it then asks the other hubs it holds bootstrap
+// kubeconfigs for before the hub that denied it.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { cloneJson, isObject } from '../apiserver/types.js';
@@ -175,5 +176,33 @@ describe('klusterlet', () => {
       12_000,
     );
     assert.equal(count(source, CREATE_CSR), csrsBefore, 'it never asked the hub that denied it');
+  });
+
+  test('a klusterlet sees at once that its hub denies it, not at its next heartbeat', async () => {
+    const source = hub('hub1');
+    const leaseRt = rt(source, 'coordination.k8s.io', 'v1', 'leases');
+    // Heartbeats a minute apart, as OCM's default: the agent takes the period from its cluster.
+    updateMc(source, 'quiet-1', (mc) => {
+      mc.spec = { ...(isObject(mc.spec) ? mc.spec : {}), leaseDurationSeconds: 60 };
+    });
+    await eventually(
+      () => {
+        const lease = source.state.get(leaseRt, 'quiet-1', 'managed-cluster-lease');
+        return isObject(lease?.spec) && lease.spec.leaseDurationSeconds === 60;
+      },
+      'quiet-1 to renew its lease every 60 s',
+      10_000,
+    );
+    assert.equal(tf.fleet.truth.cluster('quiet-1').registeredTo, 'hub1');
+    const denied = Date.now();
+    updateMc(source, 'quiet-1', (mc) => {
+      mc.spec = { ...(isObject(mc.spec) ? mc.spec : {}), hubAcceptsClient: false };
+    });
+    await eventually(
+      () => tf.fleet.truth.cluster('quiet-1').registeredTo === null,
+      'quiet-1 to count itself cut off from hub1',
+      5000,
+    );
+    assert.ok(Date.now() - denied < 5000, 'within moments, not a heartbeat period later');
   });
 });

@@ -32,6 +32,8 @@ export interface KlusterletFaults {
   unreachableHubs?: string[];
   /** Extra delay before a newly issued credential is used (a slow join). */
   joinDelayMs?: number;
+  /** Up to this much more, drawn at each join: the clusters of a fleet do not switch in step. */
+  joinDelayJitterMs?: number;
   /** Alternate up/down periods: while down the agent does nothing at all. */
   flapping?: { upMs: number; downMs: number };
 }
@@ -67,6 +69,8 @@ export class Klusterlet {
   private candidates?: BootstrapConfig[];
   private csr?: { name: string; creds: HubCredentials; since: number; until: number };
   private failingSince?: number;
+  /** The hub it is joined to no longer accepts it (its ManagedCluster says so). */
+  private denied = false;
   /** When the lease is renewed next. */
   private leaseDue = 0;
   /** Set by a watch notification (or on joining): the ManagedCluster status needs a look. */
@@ -114,6 +118,7 @@ export class Klusterlet {
     this.phase = 'joined';
     this.joinedHub = this.env.hubName(hub.server);
     this.candidates = undefined;
+    this.denied = false;
     this.resync(now);
   }
 
@@ -149,6 +154,17 @@ export class Klusterlet {
    */
   notifyCluster(hub: string, mc: KubeObject): void {
     if (this.currentHub !== hub) return;
+    // OCM's hub-accept controller: the agent watches its ManagedCluster and marks its connection
+    // failed as soon as the hub stops accepting it, so the hub-connection timeout runs from that
+    // moment rather than from its next heartbeat (up to a lease period later, a minute by default).
+    if (isObject(mc.spec) && mc.spec.hubAcceptsClient === false) {
+      if (!this.denied) {
+        this.denied = true;
+        this.wake();
+      }
+      return;
+    }
+    this.denied = false;
     const lease =
       isObject(mc.spec) && typeof mc.spec.leaseDurationSeconds === 'number'
         ? mc.spec.leaseDurationSeconds
@@ -179,6 +195,7 @@ export class Klusterlet {
     if (this.phase === 'stopped') return;
     this.csr = undefined;
     this.failingSince = undefined;
+    this.denied = false;
     this.appliedWorkRv = undefined;
     this.appliedWork = undefined;
     this.candidates = undefined;
@@ -249,6 +266,7 @@ export class Klusterlet {
   /** A joined agent's step: renew the lease when due, then whatever the watches flagged. */
   private async heartbeat(now: number, period: number): Promise<number> {
     const hub = this.disk.hub!;
+    if (this.denied) return this.heartbeatFailed(now, period, true);
     if (now >= this.leaseDue) {
       const failed = await this.renewLease(hub, now, period);
       if (failed !== undefined) return failed;
@@ -557,7 +575,9 @@ export class Klusterlet {
       this.csr = undefined;
       this.appliedWorkRv = undefined;
       this.appliedWork = undefined;
-      this.joinedAt = now + (this.faults.joinDelayMs ?? 0);
+      const delay =
+        (this.faults.joinDelayMs ?? 0) + Math.random() * (this.faults.joinDelayJitterMs ?? 0);
+      this.joinedAt = now + delay;
       this.join(
         {
           server: pending.creds.server,
@@ -566,7 +586,7 @@ export class Klusterlet {
         },
         this.joinedAt,
       );
-      return this.faults.joinDelayMs ?? 0;
+      return delay;
     }
     if (now > pending.until || r.status === 401 || r.status === 404) {
       // Not approved in time (the hub does not accept us): try the next bootstrap kubeconfig.

@@ -143,13 +143,23 @@ export function startPolicyController(
       clearTimeout(clusterTimers.get(name));
       clusterTimers.delete(name);
       if (available) {
-        availableSince.set(name, Date.now());
-        const timer = setTimeout(() => {
-          clusterTimers.delete(name);
-          enqueueReplicasIn(name);
-        }, delayMs);
-        timer.unref();
-        clusterTimers.set(name, timer);
+        const since = Date.now();
+        availableSince.set(name, since);
+        // A timer runs from the event loop's cached clock, which lags Date.now() by however long
+        // the current turn has run: on a busy machine it fired before the delay was up by
+        // Date.now(), the replica stayed non-compliant and no timer was left to fix it. An early
+        // timer waits out the rest.
+        const arm = (wait: number): void => {
+          const timer = setTimeout(() => {
+            const left = since + delayMs - Date.now();
+            if (left > 0) return arm(left);
+            clusterTimers.delete(name);
+            enqueueReplicasIn(name);
+          }, wait);
+          timer.unref();
+          clusterTimers.set(name, timer);
+        };
+        arm(delayMs);
       } else {
         availableSince.delete(name);
         enqueueReplicasIn(name);

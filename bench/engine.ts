@@ -33,6 +33,9 @@ interface Report {
   apiCallsPerClusterByCall: Record<string, Record<string, number>>;
   engineCpuSeconds: number;
   enginePeakMemoryMiB: number;
+  /** Clusters handled at once, and hub calls in flight at most per hub (the BFF's settings). */
+  engineConcurrency: number;
+  hubMaxInFlight: number;
   /** The engine's JavaScript heap limit: `npm run bench` sets the chart's maxHeapMiB. */
   engineHeapLimitMiB: number;
   /** The simulator's own process over the migration: it shares the machine with the engine. */
@@ -90,14 +93,19 @@ export async function benchEngine(argv: string[]): Promise<void> {
   console.log(`starting the simulator with ${clusters} ZTP clusters…`);
   const sim = await startFleet(dir, clusters, rollback);
   const log = createLogger({ component: 'bench' }, 'warn');
+  // The engine as the BFF sets it up (bff.ts): the same defaults, and the same environment
+  // variables (ENGINE_CONCURRENCY, HUB_QPS, HUB_BURST, HUB_MAX_IN_FLIGHT) change them.
+  const config = loadConfig(process.env);
   const registry = connectGlobalHub(
     PooledKubeConfig.fromString(sim.kubeconfig),
-    registrySettings(loadConfig({})),
+    registrySettings(config),
     log,
+    { qps: config.hubQps, burst: config.hubBurst, maxInFlight: config.hubMaxInFlight },
   );
   const global = registry.global;
   const engine = new MigrationEngine(registry, log, {
     namespace: 'multicluster-global-hub',
+    concurrency: config.engineConcurrency,
     resyncMs: 2000,
   });
   let peak = 0;
@@ -190,6 +198,8 @@ export async function benchEngine(argv: string[]): Promise<void> {
       apiCallsPerClusterByCall: callsByKind,
       engineCpuSeconds: round((cpu.user + cpu.system) / 1e6),
       enginePeakMemoryMiB: Math.round(peak / 1024 / 1024),
+      engineConcurrency: config.engineConcurrency,
+      hubMaxInFlight: config.hubMaxInFlight,
       engineHeapLimitMiB: Math.round(v8.getHeapStatistics().heap_size_limit / 1024 / 1024),
       simulatorCpuSeconds: round(simCpu),
       simulatorPeakMemoryMiB: Math.round(simPeakMiB),
@@ -200,6 +210,9 @@ export async function benchEngine(argv: string[]): Promise<void> {
       `\nEngine benchmark: ${clusters} ZTP clusters, hub1 (ACM 2.14) → hub2 (ACM 2.15), 5 ms API latency, 5–15 s klusterlet switch\n`,
     );
     console.log(`outcome                 ${report.outcome}`);
+    console.log(
+      `engine settings         ${report.engineConcurrency} clusters at once, ${report.hubMaxInFlight} calls in flight per hub`,
+    );
     if (report.failure) console.log(`failure                 ${report.failure}`);
     console.log(
       `total                   ${report.totalSeconds} s  (${report.secondsPerCluster} s per cluster)`,

@@ -8,6 +8,7 @@ import { KubeConfig } from '@kubernetes/client-node';
 import { Fleet } from './fleet.js';
 import type { FleetOptions } from './fleet.js';
 import type { SimHub } from './hub.js';
+import { BOOTSTRAP_RULES } from './ocm/registration.js';
 
 export interface TestFleet {
   fleet: Fleet;
@@ -129,18 +130,7 @@ export function migrationRegistrationObjects(
       apiVersion: 'rbac.authorization.k8s.io/v1',
       kind: 'ClusterRole',
       metadata: { name: 'migration-registration' },
-      rules: [
-        {
-          apiGroups: ['certificates.k8s.io'],
-          resources: ['certificatesigningrequests'],
-          verbs: ['create', 'get', 'list', 'watch'],
-        },
-        {
-          apiGroups: ['cluster.open-cluster-management.io'],
-          resources: ['managedclusters'],
-          verbs: ['get', 'create'],
-        },
-      ],
+      rules: BOOTSTRAP_RULES,
     },
     {
       apiVersion: 'rbac.authorization.k8s.io/v1',

@@ -9,6 +9,20 @@ import { cloneJson, isObject, kubeTime, text } from '../apiserver/types.js';
 import type { SimHub } from '../hub.js';
 import { Controller } from './controller.js';
 
+/** What a bootstrap identity may do on a hub: ask for a certificate and create its ManagedCluster. */
+export const BOOTSTRAP_RULES = [
+  {
+    apiGroups: ['certificates.k8s.io'],
+    resources: ['certificatesigningrequests'],
+    verbs: ['create', 'get', 'list', 'watch'],
+  },
+  {
+    apiGroups: ['cluster.open-cluster-management.io'],
+    resources: ['managedclusters'],
+    verbs: ['get', 'create'],
+  },
+];
+
 export const CLUSTER_NAME_LABEL = 'open-cluster-management.io/cluster-name';
 export const KLUSTERLET_CONFIG_ANNOTATION = 'agent.open-cluster-management.io/klusterlet-config';
 export const CLEANUP_FINALIZER = 'cluster.open-cluster-management.io/api-resource-cleanup';
@@ -223,18 +237,7 @@ export function startRegistration(
       apiVersion: 'rbac.authorization.k8s.io/v1',
       kind: 'ClusterRole',
       metadata: { name: 'open-cluster-management:bootstrap' },
-      rules: [
-        {
-          apiGroups: ['certificates.k8s.io'],
-          resources: ['certificatesigningrequests'],
-          verbs: ['create', 'get', 'list', 'watch'],
-        },
-        {
-          apiGroups: ['cluster.open-cluster-management.io'],
-          resources: ['managedclusters'],
-          verbs: ['get', 'create'],
-        },
-      ],
+      rules: BOOTSTRAP_RULES,
     });
     createIfAbsent(t.crb, {
       apiVersion: 'rbac.authorization.k8s.io/v1',

@@ -8,7 +8,7 @@
 // it is: it asks for no more objects than the clusters at hand would justify, so a kind that does
 // not fit in it (or whose `remainingItemCount` says it is too big) is read per namespace, and the
 // look cost one small page.
-import { HubError } from '../hubs/hub-client.js';
+import { HubError, LIST_PAGE_SIZE } from '../hubs/hub-client.js';
 import type { HubClient, KubeObject } from '../hubs/hub-client.js';
 import type { Res } from '../hubs/resources.js';
 
@@ -25,9 +25,6 @@ export interface ClusterReads {
  * list takes 3 ms of its CPU, a get 0.14 ms).
  */
 const MAX_OBJECTS_PER_CLUSTER = 50;
-
-/** The most objects a list call asks for at once (the hub client's page). */
-const PAGE_SIZE = 500;
 
 /** A list that is empty, rather than an error, when the kind's API is not installed. */
 async function listIfServed(hub: HubClient, res: Res, namespace: string): Promise<KubeObject[]> {
@@ -78,7 +75,7 @@ export function sharedReads(hub: HubClient, clusters: readonly string[]): Shared
       try {
         page = await hub.listPage(res, undefined, {
           continue: token,
-          limit: first ? Math.min(PAGE_SIZE, worthReading) : PAGE_SIZE,
+          limit: first ? Math.min(LIST_PAGE_SIZE, worthReading) : LIST_PAGE_SIZE,
         });
       } catch (e) {
         if (e instanceof HubError && e.notFound) return byCluster; // the kind is not served
@@ -87,7 +84,7 @@ export function sharedReads(hub: HubClient, clusters: readonly string[]): Shared
         return undefined;
       }
       const total = page.items.length + (page.remainingItemCount ?? 0);
-      if (first && page.continue && (worthReading < PAGE_SIZE || total > worthReading))
+      if (first && page.continue && (worthReading < LIST_PAGE_SIZE || total > worthReading))
         return undefined;
       first = false;
       for (const obj of page.items) {

@@ -90,7 +90,7 @@ interface RawList {
 }
 
 /** Objects a list call asks for at once. */
-const LIST_PAGE_SIZE = 500;
+export const LIST_PAGE_SIZE = 500;
 
 type WatchHandler = (type: 'ADDED' | 'MODIFIED' | 'DELETED', obj: KubeObject) => void;
 
@@ -426,27 +426,38 @@ export class HubClient {
     patch: Record<string, unknown>,
     namespace?: string,
   ): Promise<KubeObject> {
-    return this.call(
-      'patch',
-      `${res.plural}/status`,
-      () =>
-        (res.namespaced
-          ? this.custom.patchNamespacedCustomObjectStatus(
-              {
-                group: res.group,
-                version: res.version,
-                namespace: namespace!,
-                plural: res.plural,
-                name,
-                body: patch,
-              },
-              mergePatch,
-            )
-          : this.custom.patchClusterCustomObjectStatus(
-              { group: res.group, version: res.version, plural: res.plural, name, body: patch },
-              mergePatch,
-            )) as Promise<KubeObject>,
+    return this.call('patch', `${res.plural}/status`, () =>
+      this.patchCustom(res, name, namespace, patch, mergePatch, 'status'),
     );
+  }
+
+  /** A patch of a custom resource, or of its status subresource. */
+  private patchCustom(
+    res: Res,
+    name: string,
+    namespace: string | undefined,
+    body: unknown,
+    contentType: typeof mergePatch,
+    subresource?: 'status',
+  ): Promise<KubeObject> {
+    const { group, version, plural } = res;
+    const request = res.namespaced
+      ? subresource
+        ? this.custom.patchNamespacedCustomObjectStatus(
+            { group, version, namespace: namespace!, plural, name, body },
+            contentType,
+          )
+        : this.custom.patchNamespacedCustomObject(
+            { group, version, namespace: namespace!, plural, name, body },
+            contentType,
+          )
+      : subresource
+        ? this.custom.patchClusterCustomObjectStatus(
+            { group, version, plural, name, body },
+            contentType,
+          )
+        : this.custom.patchClusterCustomObject({ group, version, plural, name, body }, contentType);
+    return request as Promise<KubeObject>;
   }
 
   /** A JSON merge patch; undefined when the object does not exist. */
@@ -474,24 +485,7 @@ export class HubClient {
             PatchStrategy.MergePatch,
           );
         }
-        return (
-          res.namespaced
-            ? this.custom.patchNamespacedCustomObject(
-                {
-                  group: res.group,
-                  version: res.version,
-                  namespace: namespace!,
-                  plural: res.plural,
-                  name,
-                  body: patch,
-                },
-                mergePatch,
-              )
-            : this.custom.patchClusterCustomObject(
-                { group: res.group, version: res.version, plural: res.plural, name, body: patch },
-                mergePatch,
-              )
-        ) as Promise<KubeObject>;
+        return this.patchCustom(res, name, namespace, patch, mergePatch);
       });
     } catch (e) {
       if (e instanceof HubError && e.notFound) return undefined;
@@ -516,24 +510,7 @@ export class HubClient {
           'BadRequest',
           `JSON patch of ${res.kind} is not supported here`,
         );
-      return (
-        res.namespaced
-          ? this.custom.patchNamespacedCustomObject(
-              {
-                group: res.group,
-                version: res.version,
-                namespace: namespace!,
-                plural: res.plural,
-                name,
-                body: ops,
-              },
-              jsonPatchType,
-            )
-          : this.custom.patchClusterCustomObject(
-              { group: res.group, version: res.version, plural: res.plural, name, body: ops },
-              jsonPatchType,
-            )
-      ) as Promise<KubeObject>;
+      return this.patchCustom(res, name, namespace, ops, jsonPatchType);
     });
   }
 

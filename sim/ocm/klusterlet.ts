@@ -292,8 +292,10 @@ export class Klusterlet {
         if (!ok) this.workPending = true;
       }
     }
-    // A notification that came in while this step ran is served at once; a write that failed
-    // waits for the next lease renewal.
+    // A notification that came in while this step ran is served at once (a denial too: its wake
+    // found the agent busy, and waiting for the next renewal would defeat it); a write that
+    // failed waits for the next lease renewal.
+    if (this.denied) return 0;
     const wanted = this.workPending || this.statusPending;
     const end = Date.now();
     return wanted && end < this.leaseDue - period / 2 ? 0 : Math.max(0, this.leaseDue - end);
